@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from dyadsim.params import (
+    PARTNER_FIELDS,
+    REGISTRY,
+    ParamError,
+    column,
+    make_params,
+    parse_assignment,
+)
+
+
+def test_every_parameter_is_documented_and_default_in_bounds():
+    for p in REGISTRY.values():
+        assert p.label and p.help and p.construct, p.name
+        assert "." in p.name and p.group in {"partner_a", "partner_b", "dyad", "run"}
+        if p.default is not None:
+            assert p.low <= p.default <= p.high, p.name
+        else:
+            assert p.derive is not None, p.name
+
+
+def test_defaults_give_the_classic_trap():
+    v = make_params()
+    assert v["partner_a.anxiety"] > 0.5 > v["partner_a.avoidance"]
+    assert v["partner_b.avoidance"] > 0.5 > v["partner_b.anxiety"]
+    assert len(v) == len(REGISTRY)
+
+
+@pytest.mark.parametrize("anx,avo", [(0, 0), (0, 1), (1, 0), (1, 1), (0.3, 0.7)])
+def test_derived_values_stay_in_bounds(anx, avo):
+    v = make_params({"partner_a.anxiety": anx, "partner_a.avoidance": avo})
+    for field in PARTNER_FIELDS:
+        p = REGISTRY[f"partner_a.{field}"]
+        assert p.low <= v[p.name] <= p.high
+
+
+def test_derived_parameters_follow_traits_unless_overridden():
+    low = make_params({"partner_a.anxiety": 0.1})
+    high = make_params({"partner_a.anxiety": 0.9})
+    assert high["partner_a.threat_threshold"] < low["partner_a.threat_threshold"]
+    assert high["partner_a.pursuit_gain"] > low["partner_a.pursuit_gain"]
+    fixed = make_params({"partner_a.anxiety": 0.9, "partner_a.pursuit_gain": 0.5})
+    assert fixed["partner_a.pursuit_gain"] == 0.5
+
+
+def test_unknown_key_names_key_and_suggests():
+    with pytest.raises(ParamError) as err:
+        make_params({"partner_a.anxeity": 0.5})
+    msg = str(err.value)
+    assert "partner_a.anxeity" in msg and "partner_a.anxiety" in msg
+
+
+@pytest.mark.parametrize("key,value", [
+    ("partner_a.anxiety", 1.5), ("dyad.ambiguity", -0.1), ("run.steps", 0),
+    ("partner_b.avoidance", "nan"), ("dyad.noise", "abc"), ("run.steps", 2.5),
+    ("partner_a.anxiety", True),
+])
+def test_bad_value_names_key_value_and_allowed(key, value):
+    with pytest.raises(ParamError) as err:
+        make_params({key: value})
+    msg = str(err.value)
+    assert key in msg and repr(value) in msg and "allowed" in msg
+
+
+def test_strings_are_parsed_and_ints_kept():
+    v = make_params({"partner_a.anxiety": "0.7", "run.steps": "120"})
+    assert v["partner_a.anxiety"] == 0.7 and v["run.steps"] == 120
+    assert isinstance(v["run.steps"], int)
+
+
+def test_parse_assignment():
+    assert parse_assignment("dyad.stress=0.3") == ("dyad.stress", 0.3)
+    with pytest.raises(ParamError, match="KEY=VALUE"):
+        parse_assignment("dyad.stress")
+
+
+def test_column_names():
+    assert column("partner_a.anxiety") == "partner_a_anxiety"
