@@ -1,0 +1,302 @@
+"""The rules of one interaction episode, as plain functions.
+
+Each function stands for one construct of Mikulincer & Shaver's model of attachment-system
+activation (threat appraisal, availability appraisal, proximity-seeking viability) or of
+the dyad around it. Every function works on floats and on NumPy arrays of many dyads
+alike, and uses no Mesa and no global state: the Mesa agents call them with floats, a
+lockstep batch engine can call them with arrays. The schedule (which function runs when)
+belongs to :mod:`dyadsim.model`; the equations are collected in ``docs/MODEL.md``.
+
+Notation: ``v`` is perceived availability, ``a`` activation, ``p`` pursuit, ``w``
+withdrawal, ``c`` closeness, ``f`` fatigue, ``s`` satisfaction; all lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+Num = Any  # a float or a NumPy array of floats
+
+INITIAL_SATISFACTION = 0.75
+"""Satisfaction at the start of a run: a relationship that both partners entered gladly."""
+
+FATIGUE_UNAVAILABILITY = 0.5
+"""Share of availability that full exhaustion takes away."""
+
+
+def clip01(x: Num) -> Num:
+    """Clip to [0, 1] (floats and arrays)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
+
+
+def follow(current: Num, target: Num, rate: Num) -> Num:
+    """Move part of the way towards a target: inertia (Gottman et al. 2002).
+
+    ``x' = x + rate (target - x)``: with rate 1 the state is the target; below 1 it keeps
+    part of its past (emotional or behavioural inertia).
+    """
+    return current + rate * (target - current)
+
+
+# --- Signal: what each partner shows this episode -----------------------------------------
+
+
+def availability(
+    responsiveness: Num, withdrawal: Num, fatigue: Num, reassurance: Num, lapsed: Num
+) -> Num:
+    """Availability and responsiveness this partner actually offers in an episode.
+
+    ``e = r (1 - w) (1 - 0.5 f) (1 - lapse)``, then steady reassurance ``R`` fills part of
+    the gap: ``avail = e + R (1 - e)``. Withdrawal, exhaustion and a lapse (busy,
+    preoccupied) all lower it; reassurance given every episode, whatever the partner does,
+    is the seed article's "antidote".
+    """
+    engaged = responsiveness * (1.0 - withdrawal) * (1.0 - FATIGUE_UNAVAILABILITY * fatigue)
+    engaged = engaged * (1.0 - lapsed)
+    return engaged + reassurance * (1.0 - engaged)
+
+
+def pressure(partner_pursuit: Num, partner_protest_intensity: Num) -> Num:
+    """Demand pressure the partner's pursuit puts on this person: ``P = intensity * p_j``.
+
+    Softened bids (lower intensity) press less (Overall, Simpson & Struthers 2013).
+    """
+    return partner_protest_intensity * partner_pursuit
+
+
+# --- Perceive: availability appraisal (Mikulincer & Shaver module 2) ----------------------
+
+
+def perceived_availability(
+    partner_availability: Num,
+    noise_sd: Num,
+    normal_draw: Num,
+    ambiguous: Num,
+    trust: Num,
+    interpretation_bias: Num,
+) -> Num:
+    """Availability appraisal: noisy observation, and ambiguity filled in by expectation.
+
+    In a clear episode the person sees the partner's availability with noise:
+    ``v = clip(avail_j + noise * z)``. In an ambiguous episode (no clear signal, like an
+    unanswered text) they fall back on their working model of the partner, shaded by the
+    negative interpretation bias ``b``: ``v = (1 - b) * trust``. An anxious person
+    (high ``b``) fills the gap with a reading of rejection.
+    """
+    clear = clip01(partner_availability + noise_sd * normal_draw)
+    filled = (1.0 - interpretation_bias) * trust
+    return ambiguous * filled + (1.0 - ambiguous) * clear
+
+
+def intrusion(
+    pressure_on_self: Num, closeness: Num, preferred_closeness: Num, sensitivity: Num
+) -> Num:
+    """Intrusion appraisal (deactivation's trigger): demands and too much closeness.
+
+    ``q = sensitivity * (P + max(0, c - c*))``. Avoidant people (high sensitivity) feel
+    both the partner's demands and closeness beyond their preferred level as pressure.
+    """
+    return sensitivity * (pressure_on_self + np.maximum(closeness - preferred_closeness, 0.0))
+
+
+# --- Appraise: threat appraisal and co-regulation (modules 1 and 2) -----------------------
+
+
+def threat_cue(
+    perceived: Num,
+    closeness: Num,
+    preferred_closeness: Num,
+    stress: Num,
+    unavailability_weight: Num,
+    distance_weight: Num,
+) -> Num:
+    """Signs of threat: low perceived availability, too little closeness, outside stress.
+
+    ``x = w_u (1 - v) + w_d max(0, c* - c) + stress``.
+    """
+    gap = np.maximum(preferred_closeness - closeness, 0.0)
+    return unavailability_weight * (1.0 - perceived) + distance_weight * gap + stress
+
+
+def threat_appraisal(cue: Num, threshold: Num, gain: Num, suppression: Num) -> Num:
+    """Threat appraisal with hypervigilance and suppression (module 1).
+
+    A thresholded influence function: ``T = (1 - sigma) / (1 + exp(-g (x - theta)))``.
+    Attachment anxiety lowers the threshold ``theta`` and raises the gain ``g``
+    (hypervigilance); avoidance raises ``theta`` and damps the appraisal by the
+    suppression ``sigma`` (deactivation).
+    """
+    return (1.0 - suppression) / (1.0 + np.exp(-gain * (cue - threshold)))
+
+
+def comfort(perceived: Num, uptake: Num) -> Num:
+    """Co-regulation: comfort from a partner seen as available, as far as it is taken in.
+
+    ``C = u * v``. Anxious people take comfort in poorly (it does not fully soothe: the
+    "ambivalent" pattern), avoidant people dismiss some of it.
+    """
+    return uptake * perceived
+
+
+def update_activation(
+    activation: Num, threat: Num, comfort_received: Num, self_soothing: Num, rate: Num
+) -> Num:
+    """Attachment-system activation (distress): raised by threat, lowered by comfort.
+
+    Comfort from the partner and self-soothing both lower it.
+    ``a' = clip(a + rate (T (1 - a) - (C + S) a))``. Without noise the activation settles
+    at ``T / (T + C + S)``: high when threat is high and neither partner nor self soothes.
+    """
+    change = threat * (1.0 - activation) - (comfort_received + self_soothing) * activation
+    return clip01(activation + rate * change)
+
+
+def update_trust(
+    trust: Num,
+    inconsistency: Num,
+    perceived: Num,
+    trust_rate: Num,
+    inconsistency_rate: Num,
+    damping: Num,
+) -> tuple[Num, Num]:
+    """Working-model learning: the expectation of the partner's availability (trust).
+
+    The surprise is ``e = v - trust``. Trust moves towards what was seen, at a rate slowed
+    by how unpredictable the partner has been (an uncertainty-weighted, Kalman-like update,
+    as in Bayesian accounts of partial reinforcement: Courville, Daw & Touretzky 2006):
+    ``trust' = trust + k e`` with ``k = trust_rate / (1 + damping * inconsistency)``.
+    The learned inconsistency is a running mean of squared surprise:
+    ``inconsistency' = inconsistency + inconsistency_rate (e^2 - inconsistency)``.
+    After an inconsistent history, one more missed response revises trust little, which
+    keeps protest alive longer (Fraley 2002: working models change slowly).
+
+    Returns:
+        The new trust and the new inconsistency.
+    """
+    surprise = perceived - trust
+    gain = trust_rate / (1.0 + damping * inconsistency)
+    new_trust = clip01(trust + gain * surprise)
+    new_inconsistency = inconsistency + inconsistency_rate * (surprise * surprise - inconsistency)
+    return new_trust, new_inconsistency
+
+
+# --- Act: proximity-seeking viability (module 3) -----------------------------------------
+
+
+def hope(trust: Num, persistence: Num) -> Num:
+    """Expected payoff of protest: ``h = rho + (1 - rho) trust``.
+
+    Protest needs hope that the partner will answer; as trust falls, protest gives way to
+    despair (Bowlby). Protest persistence ``rho`` (high with anxiety) keeps some protest
+    going even without hope: hyperactivation resists extinction.
+    """
+    return persistence + (1.0 - persistence) * trust
+
+
+def pursuit_drive(
+    activation: Num, perceived: Num, gain: Num, hope_now: Num, fatigue: Num
+) -> Num:
+    """Hyperactivating strategy: pursuit (insistent bids, protest, monitoring).
+
+    ``p* = clip(g_p * a * (1 - v) * h * (1 - f))``: distress aimed at a partner who seems
+    unavailable, weighted by the pursuit gain (high with anxiety), by hope, and by the
+    energy left: an exhausted pursuer stops pursuing (protest, then despair).
+    """
+    return clip01(gain * activation * (1.0 - perceived) * hope_now * (1.0 - fatigue))
+
+
+def withdrawal_drive(
+    intrusion_now: Num,
+    activation: Num,
+    perceived: Num,
+    gain: Num,
+    fatigue: Num,
+    burnout_weight: Num,
+) -> Num:
+    """Deactivating strategy: withdrawal (distance, self-reliance), and burnout.
+
+    ``w* = clip(g_w (q + a (1 - v)) + w_f f)``: pulling back when pressed or when distress
+    meets an unavailable partner, weighted by the withdrawal gain (high with avoidance),
+    plus withdrawal from exhaustion that anyone shows when worn out.
+    """
+    drive = gain * (intrusion_now + activation * (1.0 - perceived))
+    return clip01(drive + burnout_weight * fatigue)
+
+
+def strain(pressure_on_self: Num, pursuit: Num, perceived: Num) -> Num:
+    """What wears a partner out in an episode: ``z = min(1, P + p (1 - v))``.
+
+    Being pressed by the partner's demands, and pursuing a partner who does not answer:
+    the trap leaves both "misunderstood and exhausted".
+    """
+    return np.minimum(pressure_on_self + pursuit * (1.0 - perceived), 1.0)
+
+
+def update_fatigue(fatigue: Num, strain_now: Num, rate: Num, recovery: Num) -> Num:
+    """Fatigue and burnout: ``f' = clip(f + k z (1 - f) - r f)``.
+
+    The partner on the receiving end of sustained protest wears out (the seeds' burnout
+    of the non-anxious partner), and so does a pursuer whose bids go unanswered; both
+    recover slowly when the strain stops.
+    """
+    return clip01(fatigue + rate * strain_now * (1.0 - fatigue) - recovery * fatigue)
+
+
+def episode_quality(
+    perceived: Num,
+    activation: Num,
+    closeness: Num,
+    preferred_closeness: Num,
+    pressure_on_self: Num,
+    fatigue: Num,
+) -> Num:
+    """How good this episode felt to one partner.
+
+    ``Q = (1 - 0.5 f) * mean(v, 1 - a, 1 - |c - c*|, 1 - P)``: a partner who is there,
+    calm, closeness near one's ideal, no demands; exhaustion spoils all of it.
+    """
+    parts = perceived + (1.0 - activation) + (1.0 - np.abs(closeness - preferred_closeness))
+    parts = parts + (1.0 - np.minimum(pressure_on_self, 1.0))
+    return (1.0 - 0.5 * fatigue) * parts / 4.0
+
+
+# --- Dyad: closeness and dissolution ----------------------------------------------------
+
+
+def update_closeness(
+    closeness: Num,
+    preferred_a: Num,
+    preferred_b: Num,
+    withdrawal_a: Num,
+    withdrawal_b: Num,
+    pursuit_a: Num,
+    pursuit_b: Num,
+    availability_a: Num,
+    availability_b: Num,
+    rate: Num,
+) -> Num:
+    """Emotional closeness of the dyad (Felmlee & Greenberg's partner tracking).
+
+    ``c' = clip(c + k [ 1/2 sum_i (1 - w_i)(c*_i - c)
+    + 1/2 (p_a avail_b + p_b avail_a)(1 - c) - 1/2 (w_a + w_b) c ])``: each engaged
+    partner pulls closeness towards their own ideal, bids that meet an available partner
+    bring the couple closer, and withdrawal opens distance.
+    """
+    tracking = (1.0 - withdrawal_a) * (preferred_a - closeness)
+    tracking = tracking + (1.0 - withdrawal_b) * (preferred_b - closeness)
+    bids = (pursuit_a * availability_b + pursuit_b * availability_a) * (1.0 - closeness)
+    distancing = (withdrawal_a + withdrawal_b) * closeness
+    return clip01(closeness + rate * 0.5 * (tracking + bids - distancing))
+
+
+def exit_hazard(satisfaction: Num, fatigue: Num, propensity: Num, rate: Num) -> Num:
+    """Chance that this partner ends the relationship in an episode.
+
+    ``H = clip(k * e * (1 - s)^4 * (1 + f))``: rises steeply with dissatisfaction and with
+    exhaustion, scaled by the readiness to leave ``e`` (low with anxiety: anxious people
+    cling, which keeps unhappy anxious-avoidant couples together; Kirkpatrick & Davis 1994).
+    """
+    unhappy = 1.0 - satisfaction
+    return clip01(rate * propensity * (unhappy * unhappy) ** 2 * (1.0 + fatigue))
