@@ -1,0 +1,134 @@
+"""The dyad model on Mesa 3.5: two partners, one episode per step, run in stages.
+
+Schedule of one step (one interaction episode), each stage run across both agents with
+Mesa's AgentSet before the next begins, so neither partner sees the other half-updated:
+
+1. ``signal``: each partner's availability this episode (lapses drawn here).
+2. ``perceive``: availability appraisal of the partner; demand pressure and intrusion.
+3. ``appraise``: threat appraisal, co-regulation, activation, trust learning.
+4. ``act``: pursuit and withdrawal, fatigue, satisfaction.
+5. dyad: closeness update, then each partner's exit draw (dissolution).
+
+Time runs on Mesa's own scheduler (``run_for``, ``run_until``, ``schedule_event``).
+Randomness: every draw is a pure function of (run seed, step, channel); see
+:mod:`dyadsim.streams`.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from dyadsim import rules, streams
+from dyadsim.agents import STATE_VARS, Partner
+from dyadsim.params import PARTNERS, ParamError, make_params
+
+STAGES: tuple[str, ...] = ("signal", "perceive", "appraise", "act")
+"""The agent stages of one episode, in order."""
+
+
+def closeness(model: DyadModel) -> float:
+    """Model reporter: the dyad's emotional closeness."""
+    return model.closeness
+
+
+def dissolved(model: DyadModel) -> float:
+    """Model reporter: 1.0 once the relationship has ended, else 0.0."""
+    return float(model.dissolved)
+
+
+class DyadModel(mesa.Model):
+    """A couple: two :class:`Partner` agents and the closeness between them.
+
+    Args:
+        params: Parameter values by dotted name (anything not given takes its registry
+            default; derived gains follow the traits unless set).
+        rng: The run's seed (an int). Overrides ``run.seed``; ``None`` uses ``run.seed``.
+            Named ``rng`` as in Mesa 3.5, so ``mesa.batch_run(..., rng=[...])`` works.
+        **overrides: More parameter values by dotted name, e.g.
+            ``DyadModel(**{"partner_a.anxiety": 0.9})``; this is how ``mesa.batch_run``
+            passes its parameters.
+
+    Raises:
+        ParamError: For an unknown key or a value out of range.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        rng: int | None = None,
+        **overrides: Any,
+    ) -> None:
+        values = make_params({**(params or {}), **overrides})
+        if rng is not None:
+            if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+                raise ParamError(f"rng: needs an int seed, got {rng!r}")
+            values = make_params({**(params or {}), **overrides, "run.seed": int(rng)})
+        seed = int(values["run.seed"])
+        super().__init__(rng=seed)
+        self.params: dict[str, Any] = values
+        self.seed = seed
+        self.stream_key = streams.run_key(seed)
+        self.closeness: float = float(values["dyad.closeness0"])
+        self.dissolved = False
+        self.dissolved_at: int | None = None
+        self.partner_a = Partner(self, "partner_a")
+        self.partner_b = Partner(self, "partner_b")
+        self.partner_a.partner, self.partner_b.partner = self.partner_b, self.partner_a
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"dyad.closeness": closeness, "dyad.dissolved": dissolved},
+            agent_reporters={name: operator.attrgetter(name) for name in STATE_VARS},
+        )
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """One interaction episode; a dissolved relationship no longer changes."""
+        if self.dissolved:
+            return
+        for stage in STAGES:
+            self.agents.do(stage)
+        self._update_dyad()
+        self.datacollector.collect(self)
+
+    def _update_dyad(self) -> None:
+        a, b = self.partner_a, self.partner_b
+        self.closeness = float(rules.update_closeness(
+            self.closeness, a.p["preferred_closeness"], b.p["preferred_closeness"],
+            a.withdrawal, b.withdrawal, a.pursuit, b.pursuit, a.availability,
+            b.availability, self.params["dyad.closeness_rate"],
+        ))
+        leaves = [partner.exit_draw() for partner in (a, b)]
+        if any(leaves):
+            self.dissolved = True
+            self.dissolved_at = self.steps
+            self.running = False
+
+    def run(self, steps: int | None = None) -> DyadModel:
+        """Run ``steps`` episodes (default ``run.steps``) on Mesa's scheduler."""
+        self.run_for(self.params["run.steps"] if steps is None else steps)
+        return self
+
+    def trajectory(self) -> pd.DataFrame:
+        """The recorded run, one row per step (step 0 is the initial state).
+
+        Columns: ``step``, ``dyad.closeness``, ``dyad.dissolved`` and
+        ``partner_a.<state>``, ``partner_b.<state>`` for every state variable. A dissolved
+        run ends at the step it dissolved.
+        """
+        dc = self.datacollector
+        agents = dc.get_agent_vars_dataframe()
+        role = {self.partner_a.unique_id: "partner_a", self.partner_b.unique_id: "partner_b"}
+        wide = agents.unstack("AgentID")
+        wide.columns = [f"{role[aid]}.{var}" for var, aid in wide.columns]
+        order = [f"{who}.{var}" for who in PARTNERS for var in STATE_VARS]
+        wide = wide[order].reset_index(drop=True)
+        model = dc.get_model_vars_dataframe().reset_index(drop=True)
+        out = pd.concat([model, wide], axis=1)
+        out.insert(0, "step", np.arange(len(out)))
+        return out
