@@ -1,0 +1,104 @@
+"""Running the model: one run, replicates, and their summary.
+
+Replicate seeds are spawned from a root seed (:func:`dyadsim.streams.replicate_seeds`), so
+a root seed reproduces every number, whatever the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dyadsim import outcomes
+from dyadsim.model import DyadModel
+from dyadsim.params import Value, make_params
+from dyadsim.stats import mean_interval, wilson
+from dyadsim.streams import replicate_seeds
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One finished run: its seed, outcome class, metrics and trajectory."""
+
+    seed: int
+    outcome: str
+    metrics: dict[str, float]
+    trajectory: pd.DataFrame
+
+
+def simulate(values: Mapping[str, Value], seed: int, steps: int | None = None) -> RunResult:
+    """Run one dyad with these parameter values and this seed, and classify it."""
+    model = DyadModel(values, rng=seed).run(steps)
+    traj = model.trajectory()
+    return RunResult(seed, outcomes.classify(traj), outcomes.metrics(traj), traj)
+
+
+def _simulate_args(args: tuple[Mapping[str, Value], int]) -> RunResult:
+    return simulate(*args)
+
+
+def replicate(
+    overrides: Mapping[str, Any] | None = None,
+    reps: int = 1,
+    root_seed: int | None = None,
+    workers: int = 1,
+) -> tuple[dict[str, Value], list[RunResult]]:
+    """Run ``reps`` replicates, seeded from ``root_seed`` (default ``run.seed``).
+
+    With ``reps == 1`` the single run uses the root seed itself, so ``--seed S`` and
+    ``DyadModel(rng=S)`` give the same run. Results come back in replicate order and do
+    not depend on ``workers``.
+
+    Returns:
+        The resolved parameter values and the list of results.
+    """
+    values = make_params({**(overrides or {}), **(
+        {"run.seed": root_seed} if root_seed is not None else {})})
+    root = int(values["run.seed"])
+    seeds = [root] if reps == 1 else replicate_seeds(root, reps)
+    jobs = [(values, s) for s in seeds]
+    if workers > 1 and reps > 1:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            results = list(pool.map(_simulate_args, jobs, chunksize=max(1, reps // (4 * workers))))
+    else:
+        results = [_simulate_args(job) for job in jobs]
+    return values, results
+
+
+def summarize(results: Sequence[RunResult]) -> dict[str, Any]:
+    """Outcome shares with Wilson 95% intervals, and metric means with 95% intervals."""
+    n = len(results)
+    counts = {name: sum(r.outcome == name for r in results) for name in outcomes.OUTCOMES}
+    trap = sum(counts[name] for name in outcomes.TRAP_OUTCOMES)
+    metric_summary = {}
+    for name in outcomes.METRICS:
+        mean, low, high, used = mean_interval([r.metrics[name] for r in results])
+        metric_summary[name] = {"mean": mean, "ci95": [low, high], "n": used}
+    return {
+        "n": n,
+        "outcomes": {k: v / n for k, v in counts.items()},
+        "outcomes_ci95": {k: list(wilson(v, n)) for k, v in counts.items()},
+        "trap": trap / n,
+        "trap_ci95": list(wilson(trap, n)),
+        "metrics": metric_summary,
+    }
+
+
+def long_trajectories(results: Sequence[RunResult]) -> pd.DataFrame:
+    """All replicates' per-step trajectories in one long table.
+
+    The first columns are ``replicate`` and ``run.seed``.
+    """
+    frames = []
+    for i, r in enumerate(results):
+        frame = r.trajectory.copy()
+        frame.insert(0, "run.seed", r.seed)
+        frame.insert(0, "replicate", i)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
