@@ -160,6 +160,16 @@ def time_to_escalation(traj: Trajectory) -> float:
     return math.nan
 
 
+def trap_entered(traj: Trajectory) -> float:
+    """1.0 if the couple fell into the trap at any point, else 0.0.
+
+    Fell in means a sustained pursue-withdraw episode (a finite time to escalation) or
+    recurring waves, whatever happened after: a trap that ends in a break-up counts.
+    """
+    trapped = math.isfinite(time_to_escalation(traj)) or episodes(traj) >= CYCLING_EPISODES
+    return float(trapped)
+
+
 def satisfaction(traj: Trajectory) -> float:
     """Mean satisfaction of both partners over the run."""
     live = _live(traj)
@@ -189,7 +199,8 @@ METRICS: dict[str, Callable[[Trajectory], float]] = {
     f.__name__: f
     for f in (
         mean_activation, pursuit_index, withdrawal_index, pursue_withdraw_index,
-        episodes, episode_length, time_to_escalation, satisfaction, final_satisfaction,
+        episodes, episode_length, time_to_escalation, trap_entered, satisfaction,
+        final_satisfaction,
         closeness, dissolved_at,
     )
 }

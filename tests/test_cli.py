@@ -1,0 +1,92 @@
+"""The dyadsim command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from dyadsim.cli import main
+from dyadsim.params import REGISTRY
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_params_lists_every_parameter(capsys):
+    code, out, _ = run_cli(capsys, "params")
+    assert code == 0
+    for name in REGISTRY:
+        assert name in out
+
+
+def test_json_is_exactly_one_object_with_the_promised_keys(capsys):
+    code, out, _ = run_cli(capsys, "run", "--reps", "3", "--steps", "40", "--seed", "9",
+                           "--workers", "1", "--json")
+    assert code == 0
+    data = json.loads(out)  # fails if anything else was printed
+    assert {"n", "seed", "params", "outcomes", "metrics"} <= set(data)
+    assert data["n"] == 3 and data["seed"] == 9 and data["params"]["run.steps"] == 40
+    assert set(data["outcomes"]) == {"settled", "escalated", "cycling", "dissolved", "distant"}
+    assert sum(data["outcomes"].values()) == pytest.approx(1.0)
+
+
+def test_seed_reproduces_every_number_and_workers_do_not_matter(capsys):
+    args = ["run", "--reps", "4", "--steps", "60", "--seed", "5", "--json"]
+    _, one, _ = run_cli(capsys, *args, "--workers", "1")
+    _, again, _ = run_cli(capsys, *args, "--workers", "1")
+    _, two, _ = run_cli(capsys, *args, "--workers", "2")
+    assert one == again == two
+
+
+def test_single_run_text_report(capsys):
+    code, out, _ = run_cli(capsys, "run", "--steps", "50", "--set", "dyad.stress=0.2")
+    assert code == 0 and "outcome:" in out and "mean_activation" in out
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["run", "--set", "partner_a.anxeity=0.5"], "partner_a.anxiety"),
+    (["run", "--set", "partner_a.anxiety=1.5"], "allowed"),
+    (["run", "--set", "dyad.stress"], "KEY=VALUE"),
+    (["run", "--steps", "abc"], "--steps"),
+    (["run", "--reps", "0"], "--reps"),
+    (["run", "--out", "x.txt"], ".csv or .parquet"),
+    (["fly"], "invalid choice"),
+])
+def test_bad_arguments_give_one_line_and_nonzero_exit(capsys, args, needle):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and out == ""
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_out_writes_per_step_trajectories(capsys, tmp_path, suffix):
+    path = tmp_path / f"traj{suffix}"
+    code, _, _ = run_cli(capsys, "run", "--reps", "2", "--steps", "30", "--workers", "1",
+                         "--set", "dyad.dissolution_rate=0", "--out", str(path))
+    assert code == 0
+    df = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    assert len(df) == 2 * 31
+    assert {"replicate", "run.seed", "step", "partner_a.pursuit", "dyad.closeness"} <= set(df)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_plot_writes_a_self_contained_html(capsys, tmp_path):
+    path = tmp_path / "plot.html"
+    assert run_cli(capsys, "run", "--steps", "30", "--plot", str(path))[0] == 0
+    text = path.read_text()
+    assert "plotly" in text.lower() and "<html" in text.lower()
+
+
+def test_installed_command_runs_without_traceback_on_bad_input():
+    proc = subprocess.run([sys.executable, "-m", "dyadsim.cli", "run", "--set", "run.steps=-3"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("dyadsim: error:") and "run.steps" in proc.stderr
+    assert "Traceback" not in proc.stderr
