@@ -35,6 +35,7 @@ run: $(VENV)/.installed
 	$(BIN)/dyadsim run --plot out/default-run.html
 
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

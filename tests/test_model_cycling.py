@@ -11,7 +11,34 @@ from __future__ import annotations
 
 from dyadsim.runs import replicate
 
-CYCLING_POINT = {'partner_a.anxiety': 0.6, 'partner_a.avoidance': 0.8, 'partner_a.threat_threshold': 0.03, 'partner_a.comfort_uptake': 0.08, 'partner_a.withdrawal_gain': 2.7, 'partner_a.responsiveness': 0.51, 'partner_a.lapse_rate': 0.47, 'partner_a.trust0': 0.56, 'partner_b.anxiety': 0.12, 'partner_b.avoidance': 0.8, 'partner_b.self_soothing': 0.2, 'partner_b.withdrawal_gain': 0.63, 'partner_b.responsiveness': 0.91, 'partner_b.exit_propensity': 0.03, 'partner_b.protest_intensity': 0.75, 'partner_b.reassurance': 0.45, 'dyad.noise': 0.28, 'dyad.stress': 0.93, 'dyad.closeness0': 0.59, 'dyad.unavailability_weight': 0.92, 'dyad.distance_weight': 0.63, 'dyad.activation_rate': 0.81, 'dyad.behaviour_rate': 0.97, 'dyad.trust_rate': 0.38, 'dyad.fatigue_recovery': 0.56, 'dyad.dissolution_rate': 0.0}
+CYCLING_POINT = {
+    'partner_a.anxiety': 0.6,
+    'partner_a.avoidance': 0.8,
+    'partner_a.threat_threshold': 0.03,
+    'partner_a.comfort_uptake': 0.08,
+    'partner_a.withdrawal_gain': 2.7,
+    'partner_a.responsiveness': 0.51,
+    'partner_a.lapse_rate': 0.47,
+    'partner_a.trust0': 0.56,
+    'partner_b.anxiety': 0.12,
+    'partner_b.avoidance': 0.8,
+    'partner_b.self_soothing': 0.2,
+    'partner_b.withdrawal_gain': 0.63,
+    'partner_b.responsiveness': 0.91,
+    'partner_b.exit_propensity': 0.03,
+    'partner_b.protest_intensity': 0.75,
+    'partner_b.reassurance': 0.45,
+    'dyad.noise': 0.28,
+    'dyad.stress': 0.93,
+    'dyad.closeness0': 0.59,
+    'dyad.unavailability_weight': 0.92,
+    'dyad.distance_weight': 0.63,
+    'dyad.activation_rate': 0.81,
+    'dyad.behaviour_rate': 0.97,
+    'dyad.trust_rate': 0.38,
+    'dyad.fatigue_recovery': 0.56,
+    'dyad.dissolution_rate': 0.0,
+}
 
 
 def test_a_fearful_partner_can_cycle():

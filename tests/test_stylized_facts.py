@@ -6,11 +6,14 @@ results: "nearly every replicate" is at least 95%; "far more often" and "far les
 difference of at least 0.30 in trap share with non-overlapping Wilson 95% intervals;
 "monotone" is tested on the share of couples that fall into the trap at any point
 (``trap_entered``), because a trap severe enough to end in a break-up is classified
-``dissolved`` at the end; it allows a dip of at most 0.05 between neighbouring sweep points (about one
-binomial standard error at 100 replicates) and needs a total rise of at least 0.30.
+``dissolved`` at the end; it allows a dip of at most 0.05 between neighbouring sweep
+points (about one binomial standard error at 100 replicates) and needs a total rise of at
+least 0.30.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -64,7 +67,7 @@ def test_fact4_a_secure_partner_buffers(pairings):
 
 
 def _monotone(shares):
-    rises = [b - a for a, b in zip(shares, shares[1:], strict=False)]
+    rises = [b - a for a, b in itertools.pairwise(shares)]
     return all(r >= -0.05 for r in rises) and shares[-1] - shares[0] >= 0.30
 
 
