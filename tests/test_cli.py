@@ -75,6 +75,7 @@ def test_out_writes_per_step_trajectories(capsys, tmp_path, suffix):
     assert len(df) == 2 * 31
     assert {"replicate", "run.seed", "step", "partner_a.pursuit", "dyad.closeness"} <= set(df)
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    assert path.stat().st_mode & 0o044 == 0o044  # readable like any file the user writes
 
 
 def test_plot_writes_a_self_contained_html(capsys, tmp_path):
