@@ -65,11 +65,12 @@ class DyadModel(mesa.Model):
         rng: int | None = None,
         **overrides: Any,
     ) -> None:
-        values = make_params({**(params or {}), **overrides})
+        settings = {**(params or {}), **overrides}
         if rng is not None:
             if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
                 raise ParamError(f"rng: needs an int seed, got {rng!r}")
-            values = make_params({**(params or {}), **overrides, "run.seed": int(rng)})
+            settings["run.seed"] = int(rng)
+        values = make_params(settings)
         seed = int(values["run.seed"])
         super().__init__(rng=seed)
         self.params: dict[str, Any] = values
