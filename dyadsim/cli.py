@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from dyadsim import __version__, outcomes
 from dyadsim.params import REGISTRY, Param, ParamError, lookup, parse_assignment
-from dyadsim.runs import long_trajectories, replicate, summarize
+from dyadsim.runs import ENGINES, long_trajectories, replicate, summarize
 
 
 class CLIError(Exception):
@@ -52,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (run.seed)")
     r.add_argument("--reps", type=_positive_int, default=1, help="replicates (default 1)")
     r.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
-                   help="processes for replicates (default: all cores)")
+                   help="processes for replicates on the mesa engine (default: all cores)")
+    r.add_argument("--engine", choices=ENGINES, default="batch",
+                   help="batch (compiled, all replicates at once; default) or mesa (one Mesa "
+                        "model per run); both give the same runs")
     r.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     r.add_argument("--out", type=Path, metavar="FILE",
                    help="write per-step trajectories to FILE.csv or FILE.parquet")
@@ -169,7 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``dyadsim run``: run replicates, print the outcome, write files on request."""
     _check_suffix(args.out, (".csv", ".parquet"), "--out")
     _check_suffix(args.plot, (".html",), "--plot")
-    values, results = replicate(_overrides(args), reps=args.reps, workers=args.workers)
+    values, results = replicate(_overrides(args), reps=args.reps, workers=args.workers,
+                                engine=args.engine)
     summary = summarize(results)
     if args.out is not None:
         table = long_trajectories(results)

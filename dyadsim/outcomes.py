@@ -30,11 +30,12 @@ Classes, tested in this order on the final ``WINDOW`` share of the run:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numba
 import numpy as np
+from numba.extending import register_jitable
 
 OUTCOMES: tuple[str, ...] = ("settled", "escalated", "cycling", "dissolved", "distant")
 TRAP_OUTCOMES: tuple[str, ...] = ("escalated", "cycling")
@@ -53,18 +54,158 @@ DISTANT_CLOSENESS = 0.30
 SUSTAIN_STEPS = 20
 """Steps ``pw`` must stay at or above ``PW_ON`` to count as escalation (time to escalation)."""
 
+METRIC_NAMES: tuple[str, ...] = (
+    "mean_activation", "pursuit_index", "withdrawal_index", "pursue_withdraw_index",
+    "episodes", "episode_length", "time_to_escalation", "trap_entered", "satisfaction",
+    "final_satisfaction", "closeness", "dissolved_at",
+)
+"""Every named metric, in report order (the order of :func:`assess_series`'s output)."""
+
+SERIES: tuple[str, ...] = (
+    "partner_a.pursuit", "partner_b.pursuit", "partner_a.withdrawal",
+    "partner_b.withdrawal", "partner_a.activation", "partner_b.activation",
+    "partner_a.satisfaction", "partner_b.satisfaction", "dyad.closeness",
+)
+"""The trajectory columns the metrics and the classifier read, in the column order of the
+series matrix that :func:`assess_series` takes."""
+
+_PA, _PB, _WA, _WB, _AA, _AB, _SA, _SB, _CL = range(len(SERIES))
+_DISSOLVED = OUTCOMES.index("dissolved")
+_ESCALATED = OUTCOMES.index("escalated")
+_CYCLING = OUTCOMES.index("cycling")
+_DISTANT = OUTCOMES.index("distant")
+_SETTLED = OUTCOMES.index("settled")
+
 Trajectory = Mapping[str, Any]
+
+
+# --- The core, on plain arrays --------------------------------------------------------------
+# These functions are plain Python that Numba can also compile (``register_jitable``): the
+# Mesa path calls them through one compiled entry point, the batch engine calls them inside
+# its kernel. There is one copy of the classifier.
+
+
+@register_jitable
+def _episode_mask(pw: np.ndarray, on: float, off: float) -> np.ndarray:
+    mask = np.zeros(pw.shape[0], dtype=np.bool_)
+    inside = False
+    for t in range(pw.shape[0]):
+        inside = pw[t] >= off if inside else pw[t] >= on
+        mask[t] = inside
+    return mask
+
+
+@register_jitable
+def _wave_bounds(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mask = _episode_mask(pw, PW_ON, PW_OFF)
+    n = pw.shape[0]
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    merged = 0
+    t = 0
+    while t < n:
+        if not mask[t]:
+            t += 1
+            continue
+        start = t
+        while t < n and mask[t]:
+            t += 1
+        if merged > 0 and start - ends[merged - 1] < MIN_GAP:
+            ends[merged - 1] = t
+        else:
+            starts[merged] = start
+            ends[merged] = t
+            merged += 1
+    kept = 0
+    for j in range(merged):
+        s, e = starts[j], ends[j]
+        if e - s >= MIN_EPISODE and pw[s:e].max() >= WAVE_PEAK:
+            starts[kept] = s
+            ends[kept] = e
+            kept += 1
+    return starts[:kept], ends[:kept]
+
+
+@register_jitable
+def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
+    """Classify one run and compute its metrics from its series matrix.
+
+    Args:
+        x: Array of shape ``(rows, len(SERIES))``: row 0 is the initial state, one row per
+            step after it; a dissolved run ends at the row of its dissolution.
+        dissolved: Whether the last row is the step the relationship ended.
+
+    Returns:
+        The outcome's index in :data:`OUTCOMES`, and the metrics in the order of
+        :data:`METRIC_NAMES`.
+    """
+    n = x.shape[0]
+    end = max(n, 2)
+    pw = np.maximum(x[:, _PA] * x[:, _WB], x[:, _PB] * x[:, _WA])
+    out = np.full(len(METRIC_NAMES), np.nan)
+    live = slice(1, end)
+    out[0] = 0.5 * (x[live, _AA].mean() + x[live, _AB].mean())
+    out[1] = np.maximum(x[live, _PA], x[live, _PB]).mean()
+    out[2] = np.maximum(x[live, _WA], x[live, _WB]).mean()
+    out[3] = pw[live].mean()
+    starts, ends = _wave_bounds(pw[1:])
+    out[4] = starts.shape[0]
+    if starts.shape[0] > 0:
+        out[5] = (ends - starts).mean()
+    run = 0
+    for t in range(1, n):
+        run = run + 1 if pw[t] >= PW_ON else 0
+        if run >= SUSTAIN_STEPS:
+            out[6] = t - SUSTAIN_STEPS + 1
+            break
+    out[7] = 1.0 if (not np.isnan(out[6]) or out[4] >= CYCLING_EPISODES) else 0.0
+    out[8] = 0.5 * (x[live, _SA].mean() + x[live, _SB].mean())
+    out[9] = 0.5 * (x[end - 1, _SA] + x[end - 1, _SB])
+    out[10] = x[live, _CL].mean()
+    if dissolved:
+        out[11] = n - 1
+        return _DISSOLVED, out
+    width = max(MIN_WINDOW_STEPS, int(np.floor(WINDOW * (n - 1) + 0.5)))
+    first = max(1, n - width)
+    mask = _episode_mask(pw[1:], PW_ON, PW_OFF)
+    share = mask[first - 1:].sum() / (n - first)
+    distress = np.maximum(x[first:, _AA], x[first:, _AB]).mean()
+    if share >= ESCALATED_SHARE and distress >= ESCALATED_ACTIVATION:
+        return _ESCALATED, out
+    touching = 0
+    for j in range(ends.shape[0]):
+        if ends[j] > first - 1:
+            touching += 1
+    if touching >= CYCLING_EPISODES:
+        return _CYCLING, out
+    if x[first:, _CL].mean() < DISTANT_CLOSENESS:
+        return _DISTANT, out
+    return _SETTLED, out
+
+
+_assess_compiled = numba.njit(cache=True)(assess_series)
 
 
 def _col(traj: Trajectory, name: str) -> np.ndarray:
     return np.asarray(traj[name], dtype=float)
 
 
-def _live(traj: Trajectory) -> slice:
-    """Rows from 1 up to and including the step of dissolution (row 0 is the start)."""
+def series_matrix(traj: Trajectory) -> tuple[np.ndarray, bool]:
+    """A trajectory's :data:`SERIES` as a matrix, cut at dissolution, and whether it ended.
+
+    Rows after the first step with ``dyad.dissolved`` set are dropped.
+    """
     gone = np.flatnonzero(_col(traj, "dyad.dissolved") > 0)
-    end = int(gone[0]) + 1 if gone.size else len(_col(traj, "dyad.dissolved"))
-    return slice(1, max(end, 2))
+    x = np.column_stack([_col(traj, name) for name in SERIES])
+    if gone.size:
+        return np.ascontiguousarray(x[: int(gone[0]) + 1]), True
+    return np.ascontiguousarray(x), False
+
+
+def assess(traj: Trajectory) -> tuple[str, dict[str, float]]:
+    """The outcome class and every named metric of one run."""
+    code, values = _assess_compiled(*series_matrix(traj))
+    return OUTCOMES[code], dict(zip(METRIC_NAMES, values.tolist(), strict=True))
 
 
 def pursue_withdraw(traj: Trajectory) -> np.ndarray:
@@ -76,143 +217,65 @@ def pursue_withdraw(traj: Trajectory) -> np.ndarray:
 
 def episode_mask(pw: np.ndarray, on: float = PW_ON, off: float = PW_OFF) -> np.ndarray:
     """Steps inside a pursue-withdraw episode (hysteresis between ``off`` and ``on``)."""
-    mask = np.zeros(pw.shape, dtype=bool)
-    inside = False
-    for t, value in enumerate(pw):
-        inside = value >= on if not inside else value >= off
-        mask[t] = inside
-    return mask
-
-
-def episode_bounds(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, end)`` index pairs (end exclusive) of each run of True in ``mask``."""
-    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    return _episode_mask(np.asarray(pw, dtype=float), on, off)
 
 
 def waves(pw: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, end)`` of each pursue-withdraw wave in a ``pw`` series.
+    """``(start, end)`` of each pursue-withdraw wave in a ``pw`` series (end exclusive).
 
     Episodes (hysteresis) closer than ``MIN_GAP`` steps are merged; what remains counts if
     it lasts at least ``MIN_EPISODE`` steps and peaks at ``WAVE_PEAK`` or more.
     """
-    merged: list[list[int]] = []
-    for start, end in episode_bounds(episode_mask(pw)):
-        if merged and start - merged[-1][1] < MIN_GAP:
-            merged[-1][1] = end
-        else:
-            merged.append([start, end])
-    return [
-        (s, e) for s, e in merged if e - s >= MIN_EPISODE and pw[s:e].max() >= WAVE_PEAK
-    ]
+    starts, ends = _wave_bounds(np.asarray(pw, dtype=float))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 # --- Named metrics ------------------------------------------------------------------------
 
-
-def mean_activation(traj: Trajectory) -> float:
-    """Mean activation (distress) of both partners over the run."""
-    live = _live(traj)
-    return float(np.mean([_col(traj, f"{w}.activation")[live].mean()
-                          for w in ("partner_a", "partner_b")]))
-
-
-def pursuit_index(traj: Trajectory) -> float:
-    """Mean over the run of the larger of the two partners' pursuit."""
-    live = _live(traj)
-    return float(np.maximum(_col(traj, "partner_a.pursuit"),
-                            _col(traj, "partner_b.pursuit"))[live].mean())
-
-
-def withdrawal_index(traj: Trajectory) -> float:
-    """Mean over the run of the larger of the two partners' withdrawal."""
-    live = _live(traj)
-    return float(np.maximum(_col(traj, "partner_a.withdrawal"),
-                            _col(traj, "partner_b.withdrawal"))[live].mean())
-
-
-def pursue_withdraw_index(traj: Trajectory) -> float:
-    """Mean pursue-withdraw signal over the run: how much demand met withdrawal."""
-    return float(pursue_withdraw(traj)[_live(traj)].mean())
-
-
-def episodes(traj: Trajectory) -> float:
-    """Number of pursue-withdraw waves in the run (see :func:`waves`)."""
-    return float(len(waves(pursue_withdraw(traj)[_live(traj)])))
-
-
-def episode_length(traj: Trajectory) -> float:
-    """Mean length of pursue-withdraw waves, in steps (NaN if there were none)."""
-    bounds = waves(pursue_withdraw(traj)[_live(traj)])
-    return float(np.mean([e - s for s, e in bounds])) if bounds else math.nan
-
-
-def time_to_escalation(traj: Trajectory) -> float:
-    """First step of the first ``SUSTAIN_STEPS``-long run with ``pw >= PW_ON`` (or NaN)."""
-    high = pursue_withdraw(traj) >= PW_ON
-    high[0] = False
-    run = 0
-    for t, flag in enumerate(high):
-        run = run + 1 if flag else 0
-        if run >= SUSTAIN_STEPS:
-            return float(t - SUSTAIN_STEPS + 1)
-    return math.nan
-
-
-def trap_entered(traj: Trajectory) -> float:
-    """1.0 if the couple fell into the trap at any point, else 0.0.
-
-    Fell in means a sustained pursue-withdraw episode (a finite time to escalation) or
-    recurring waves, whatever happened after: a trap that ends in a break-up counts.
-    """
-    trapped = math.isfinite(time_to_escalation(traj)) or episodes(traj) >= CYCLING_EPISODES
-    return float(trapped)
-
-
-def satisfaction(traj: Trajectory) -> float:
-    """Mean satisfaction of both partners over the run."""
-    live = _live(traj)
-    return float(np.mean([_col(traj, f"{w}.satisfaction")[live].mean()
-                          for w in ("partner_a", "partner_b")]))
-
-
-def final_satisfaction(traj: Trajectory) -> float:
-    """Mean satisfaction of both partners at the end (or at dissolution)."""
-    live = _live(traj)
-    return float(np.mean([_col(traj, f"{w}.satisfaction")[live][-1]
-                          for w in ("partner_a", "partner_b")]))
-
-
-def closeness(traj: Trajectory) -> float:
-    """Mean emotional closeness over the run."""
-    return float(_col(traj, "dyad.closeness")[_live(traj)].mean())
-
-
-def dissolved_at(traj: Trajectory) -> float:
-    """The step at which the relationship ended (NaN if it did not)."""
-    gone = np.flatnonzero(_col(traj, "dyad.dissolved") > 0)
-    return float(gone[0]) if gone.size else math.nan
-
-
-METRICS: dict[str, Callable[[Trajectory], float]] = {
-    f.__name__: f
-    for f in (
-        mean_activation, pursuit_index, withdrawal_index, pursue_withdraw_index,
-        episodes, episode_length, time_to_escalation, trap_entered, satisfaction,
-        final_satisfaction,
-        closeness, dissolved_at,
-    )
+_METRIC_DOCS: dict[str, str] = {
+    "mean_activation": "Mean activation (distress) of both partners over the run.",
+    "pursuit_index": "Mean over the run of the larger of the two partners' pursuit.",
+    "withdrawal_index": "Mean over the run of the larger of the two partners' withdrawal.",
+    "pursue_withdraw_index": "Mean pursue-withdraw signal over the run: how much demand "
+    "met withdrawal.",
+    "episodes": "Number of pursue-withdraw waves in the run (see :func:`waves`).",
+    "episode_length": "Mean length of pursue-withdraw waves, in steps (NaN if there were "
+    "none).",
+    "time_to_escalation": "First step of the first ``SUSTAIN_STEPS``-long run with "
+    "``pw >= PW_ON`` (NaN if none).",
+    "trap_entered": "1.0 if the couple fell into the trap at any point (a finite time to "
+    "escalation, or recurring waves), whatever happened after: a trap that ends in a "
+    "break-up counts.",
+    "satisfaction": "Mean satisfaction of both partners over the run.",
+    "final_satisfaction": "Mean satisfaction of both partners at the end (or at "
+    "dissolution).",
+    "closeness": "Mean emotional closeness over the run.",
+    "dissolved_at": "The step at which the relationship ended (NaN if it did not).",
 }
-"""Every named metric, in report order."""
+
+
+def _metric(name: str) -> Callable[[Trajectory], float]:
+    def compute(traj: Trajectory) -> float:
+        return assess(traj)[1][name]
+
+    compute.__name__ = compute.__qualname__ = name
+    compute.__doc__ = _METRIC_DOCS[name]
+    return compute
+
+
+METRICS: dict[str, Callable[[Trajectory], float]] = {n: _metric(n) for n in METRIC_NAMES}
+"""Every named metric as a function of a trajectory, in report order."""
+
+mean_activation = METRICS["mean_activation"]
+episodes = METRICS["episodes"]
+episode_length = METRICS["episode_length"]
+time_to_escalation = METRICS["time_to_escalation"]
+dissolved_at = METRICS["dissolved_at"]
 
 
 def metrics(traj: Trajectory) -> dict[str, float]:
     """All named metrics of one run."""
-    return {name: f(traj) for name, f in METRICS.items()}
-
-
-# --- Classifier ---------------------------------------------------------------------------
+    return assess(traj)[1]
 
 
 def classify(traj: Trajectory) -> str:
@@ -220,23 +283,4 @@ def classify(traj: Trajectory) -> str:
 
     The criteria and their order are in this module's docstring and in ``docs/MODEL.md``.
     """
-    if np.any(_col(traj, "dyad.dissolved") > 0):
-        return "dissolved"
-    n = len(_col(traj, "dyad.closeness"))
-    width = max(MIN_WINDOW_STEPS, round(WINDOW * (n - 1)))
-    window = slice(max(1, n - width), n)
-    pw_all = pursue_withdraw(traj)
-    mask_all = episode_mask(pw_all[1:])  # hysteresis runs over the whole run
-    mask = np.concatenate(([False], mask_all))[window]
-    share = float(mask.mean())
-    distress = np.maximum(_col(traj, "partner_a.activation"),
-                          _col(traj, "partner_b.activation"))[window]
-    if share >= ESCALATED_SHARE and distress.mean() >= ESCALATED_ACTIVATION:
-        return "escalated"
-    first = window.start - 1  # index of the window's first step within pw_all[1:]
-    touching = [w for w in waves(pw_all[1:]) if w[1] > first]
-    if len(touching) >= CYCLING_EPISODES:
-        return "cycling"
-    if _col(traj, "dyad.closeness")[window].mean() < DISTANT_CLOSENESS:
-        return "distant"
-    return "settled"
+    return assess(traj)[0]

@@ -3,8 +3,10 @@
 Each function stands for one construct of Mikulincer & Shaver's model of attachment-system
 activation (threat appraisal, availability appraisal, proximity-seeking viability) or of
 the dyad around it. Every function works on floats and on NumPy arrays of many dyads
-alike, and uses no Mesa and no global state: the Mesa agents call them with floats, a
-lockstep batch engine can call them with arrays. The schedule (which function runs when)
+alike, and uses no Mesa and no global state. The Mesa agents call them with floats; the
+batch engine (:mod:`dyadsim.batch`) calls the very same functions inside its Numba kernel
+(``register_jitable`` leaves each one a plain Python function and lets compiled code call
+it), so each rule is written once. The schedule (which function runs when)
 belongs to :mod:`dyadsim.model`; the equations are collected in ``docs/MODEL.md``.
 
 Notation: ``v`` is perceived availability, ``a`` activation, ``p`` pursuit, ``w``
@@ -16,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba.extending import register_jitable
 
 Num = Any  # a float or a NumPy array of floats
 
@@ -26,11 +29,13 @@ FATIGUE_UNAVAILABILITY = 0.5
 """Share of availability that full exhaustion takes away."""
 
 
+@register_jitable
 def clip01(x: Num) -> Num:
     """Clip to [0, 1] (floats and arrays)."""
     return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
+@register_jitable
 def follow(current: Num, target: Num, rate: Num) -> Num:
     """Move part of the way towards a target: inertia (Gottman et al. 2002).
 
@@ -43,6 +48,7 @@ def follow(current: Num, target: Num, rate: Num) -> Num:
 # --- Signal: what each partner shows this episode -----------------------------------------
 
 
+@register_jitable
 def availability(
     responsiveness: Num, withdrawal: Num, fatigue: Num, reassurance: Num, lapsed: Num
 ) -> Num:
@@ -58,6 +64,7 @@ def availability(
     return engaged + reassurance * (1.0 - engaged)
 
 
+@register_jitable
 def pressure(partner_pursuit: Num, partner_protest_intensity: Num) -> Num:
     """Demand pressure the partner's pursuit puts on this person: ``P = intensity * p_j``.
 
@@ -69,6 +76,7 @@ def pressure(partner_pursuit: Num, partner_protest_intensity: Num) -> Num:
 # --- Perceive: availability appraisal (Mikulincer & Shaver module 2) ----------------------
 
 
+@register_jitable
 def perceived_availability(
     partner_availability: Num,
     noise_sd: Num,
@@ -90,6 +98,7 @@ def perceived_availability(
     return ambiguous * filled + (1.0 - ambiguous) * clear
 
 
+@register_jitable
 def intrusion(
     pressure_on_self: Num, closeness: Num, preferred_closeness: Num, sensitivity: Num
 ) -> Num:
@@ -104,6 +113,7 @@ def intrusion(
 # --- Appraise: threat appraisal and co-regulation (modules 1 and 2) -----------------------
 
 
+@register_jitable
 def threat_cue(
     perceived: Num,
     closeness: Num,
@@ -120,6 +130,7 @@ def threat_cue(
     return unavailability_weight * (1.0 - perceived) + distance_weight * gap + stress
 
 
+@register_jitable
 def threat_appraisal(cue: Num, threshold: Num, gain: Num, suppression: Num) -> Num:
     """Threat appraisal with hypervigilance and suppression (module 1).
 
@@ -131,6 +142,7 @@ def threat_appraisal(cue: Num, threshold: Num, gain: Num, suppression: Num) -> N
     return (1.0 - suppression) / (1.0 + np.exp(-gain * (cue - threshold)))
 
 
+@register_jitable
 def comfort(perceived: Num, uptake: Num) -> Num:
     """Co-regulation: comfort from a partner seen as available, as far as it is taken in.
 
@@ -140,6 +152,7 @@ def comfort(perceived: Num, uptake: Num) -> Num:
     return uptake * perceived
 
 
+@register_jitable
 def update_activation(
     activation: Num, threat: Num, comfort_received: Num, self_soothing: Num, rate: Num
 ) -> Num:
@@ -153,6 +166,7 @@ def update_activation(
     return clip01(activation + rate * change)
 
 
+@register_jitable
 def update_trust(
     trust: Num,
     inconsistency: Num,
@@ -185,6 +199,7 @@ def update_trust(
 # --- Act: proximity-seeking viability (module 3) -----------------------------------------
 
 
+@register_jitable
 def hope(trust: Num, persistence: Num) -> Num:
     """Expected payoff of protest: ``h = rho + (1 - rho) trust``.
 
@@ -195,6 +210,7 @@ def hope(trust: Num, persistence: Num) -> Num:
     return persistence + (1.0 - persistence) * trust
 
 
+@register_jitable
 def pursuit_drive(
     activation: Num, perceived: Num, gain: Num, hope_now: Num, fatigue: Num
 ) -> Num:
@@ -207,6 +223,7 @@ def pursuit_drive(
     return clip01(gain * activation * (1.0 - perceived) * hope_now * (1.0 - fatigue))
 
 
+@register_jitable
 def withdrawal_drive(
     intrusion_now: Num,
     activation: Num,
@@ -225,6 +242,7 @@ def withdrawal_drive(
     return clip01(drive + burnout_weight * fatigue)
 
 
+@register_jitable
 def strain(pressure_on_self: Num, pursuit: Num, perceived: Num) -> Num:
     """What wears a partner out in an episode: ``z = min(1, P + p (1 - v))``.
 
@@ -234,6 +252,7 @@ def strain(pressure_on_self: Num, pursuit: Num, perceived: Num) -> Num:
     return np.minimum(pressure_on_self + pursuit * (1.0 - perceived), 1.0)
 
 
+@register_jitable
 def update_fatigue(fatigue: Num, strain_now: Num, rate: Num, recovery: Num) -> Num:
     """Fatigue and burnout: ``f' = clip(f + k z (1 - f) - r f)``.
 
@@ -244,6 +263,7 @@ def update_fatigue(fatigue: Num, strain_now: Num, rate: Num, recovery: Num) -> N
     return clip01(fatigue + rate * strain_now * (1.0 - fatigue) - recovery * fatigue)
 
 
+@register_jitable
 def episode_quality(
     perceived: Num,
     activation: Num,
@@ -265,6 +285,7 @@ def episode_quality(
 # --- Dyad: closeness and dissolution ----------------------------------------------------
 
 
+@register_jitable
 def update_closeness(
     closeness: Num,
     preferred_a: Num,
@@ -291,6 +312,7 @@ def update_closeness(
     return clip01(closeness + rate * 0.5 * (tracking + bids - distancing))
 
 
+@register_jitable
 def exit_hazard(satisfaction: Num, fatigue: Num, propensity: Num, rate: Num) -> Num:
     """Chance that this partner ends the relationship in an episode.
 

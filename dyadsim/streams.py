@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numba.extending import register_jitable
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -55,9 +56,8 @@ def uniform(key: Any, step: int, channel: int) -> Any:
 
 def normal(key: Any, step: int, channel_u1: int, channel_u2: int) -> Any:
     """A standard normal draw for (key, step) from two uniform channels (Box-Muller)."""
-    u1 = 1.0 - np.asarray(uniform(key, step, channel_u1))  # in (0, 1]
-    u2 = np.asarray(uniform(key, step, channel_u2))
-    z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    z = box_muller(np.asarray(uniform(key, step, channel_u1)),
+                   np.asarray(uniform(key, step, channel_u2)))
     return float(z) if np.ndim(key) == 0 else z
 
 
@@ -70,3 +70,64 @@ def replicate_seeds(root_seed: int, n: int) -> list[int]:
     """
     children = np.random.SeedSequence(root_seed).spawn(n)
     return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+# --- Scalar forms for compiled code ------------------------------------------------------
+# The batch engine's Numba kernel draws one number at a time with these. They compute the
+# same bits as the array functions above (tested), but in plain Python they would warn on
+# the wrapping uint64 arithmetic that Numba does silently: call the array functions there.
+
+
+@register_jitable
+def _mix_scalar(z: Any) -> Any:
+    z = z + _GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@register_jitable
+def counter_mix(step: int, channel: int) -> Any:
+    """The key-independent half of a draw: the mixed (step, channel) counter.
+
+    Compiled code that draws for many keys at the same (step, channel) can compute it once
+    (:func:`counter_table`) and call :func:`uniform_mixed`.
+    """
+    return _mix_scalar((np.uint64(step) << np.uint64(8)) | np.uint64(channel))
+
+
+@register_jitable
+def uniform_mixed(key: Any, mixed_counter: Any) -> float:
+    """:func:`uniform` for one uint64 key and a counter from :func:`counter_mix`."""
+    z = _mix_scalar(key ^ mixed_counter)
+    return np.float64(z >> _S11) * _TO_UNIT
+
+
+@register_jitable
+def uniform_scalar(key: Any, step: int, channel: int) -> float:
+    """:func:`uniform` for one uint64 key, for compiled code."""
+    return uniform_mixed(key, counter_mix(step, channel))
+
+
+@register_jitable
+def normal_scalar(key: Any, step: int, channel_u1: int, channel_u2: int) -> float:
+    """:func:`normal` for one uint64 key, for compiled code."""
+    return box_muller(uniform_scalar(key, step, channel_u1),
+                      uniform_scalar(key, step, channel_u2))
+
+
+@register_jitable
+def box_muller(u1: float, u2: float) -> float:
+    """A standard normal from two uniforms in [0, 1), as :func:`normal` computes it."""
+    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def counter_table(steps: int) -> np.ndarray:
+    """Mixed counters for steps ``0..steps`` and channels ``0..2*CHANNELS_PER_PARTNER-1``.
+
+    Shape ``(steps + 1, 2 * CHANNELS_PER_PARTNER)``, uint64; row ``t``, column ``c`` holds
+    :func:`counter_mix` ``(t, c)``.
+    """
+    t = np.arange(steps + 1, dtype=np.uint64)[:, None] << np.uint64(8)
+    c = np.arange(2 * CHANNELS_PER_PARTNER, dtype=np.uint64)[None, :]
+    return _mix(t | c)
