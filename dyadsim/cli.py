@@ -1,4 +1,4 @@
-"""The ``dyadsim`` command line: ``dyadsim params`` and ``dyadsim run``."""
+"""The ``dyadsim`` command line: ``params``, ``run``, ``sweep`` and ``sensitivity``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pandas as pd
+
 from dyadsim import __version__, outcomes
 from dyadsim.params import REGISTRY, Param, ParamError, lookup, parse_assignment
 from dyadsim.runs import ENGINES, long_trajectories, replicate, summarize
+from dyadsim.sweep import SweepError
 
 
 class CLIError(Exception):
@@ -61,7 +64,58 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write per-step trajectories to FILE.csv or FILE.parquet")
     r.add_argument("--plot", type=Path, metavar="FILE.html",
                    help="write an interactive plot of the first replicate")
+
+    w = sub.add_parser("sweep", help="run a design of parameter points, replicates at each")
+    w.add_argument("--axis", dest="axes", action="append", default=[],
+                   metavar="KEY=LOW:HIGH:COUNT",
+                   help="a grid axis, e.g. partner_a.anxiety=0:1:21 (repeatable)")
+    w.add_argument("--design", choices=("grid", "lhs", "sobol"), default="grid",
+                   help="grid (from --axis; default), or a Latin hypercube / Sobol sample "
+                        "(from --bound and --points)")
+    w.add_argument("--bound", dest="bounds", action="append", default=[],
+                   metavar="KEY=LOW:HIGH", help="a sampled parameter's range (repeatable)")
+    w.add_argument("--points", type=_positive_int, help="points of an lhs or sobol design")
+    w.add_argument("--reps", type=_positive_int, default=10,
+                   help="replicates per point (default 10)")
+    _common(w)
+    w.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="output folder; rerunning the same command resumes an interrupted "
+                        "sweep")
+    w.add_argument("--processes", type=_positive_int, default=1,
+                   help="local worker processes (default 1: this process, every core as a "
+                        "thread)")
+    w.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+    w.add_argument("--trajectories", type=int, default=0, metavar="EVERY",
+                   help="also keep every EVERY-th step of each run (default 0: none)")
+    w.add_argument("--force", action="store_true", help="replace whatever is in --out")
+    w.add_argument("--chunk-runs", type=_positive_int, default=4096, metavar="N",
+                   help="runs per saved chunk (default 4096); changes only how the work is "
+                        "split and resumed, never the results")
+    w.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal)")
+
+    e = sub.add_parser("sensitivity",
+                       help="Sobol sensitivity indices (SALib) of one outcome over bounds")
+    e.add_argument("--bound", dest="bounds", action="append", default=[], required=True,
+                   metavar="KEY=LOW:HIGH", help="a parameter's range (repeatable)")
+    e.add_argument("--output", default="trap",
+                   help="trap (default), an outcome class, or a metric, e.g. satisfaction")
+    e.add_argument("--samples", type=_positive_int, default=256,
+                   help="SALib base samples N, a power of two (design: N*(D+2) points)")
+    e.add_argument("--reps", type=_positive_int, default=20,
+                   help="replicates per design point (default 20)")
+    _common(e)
+    e.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    e.add_argument("--out", type=Path, metavar="FILE.csv", help="write the table as CSV")
     return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="fix a parameter, e.g. dyad.stress=0.1 (repeatable)")
+    p.add_argument("--steps", type=_positive_int, help="episodes per run (run.steps)")
+    p.add_argument("--seed", type=int, help="root seed (run.seed)")
 
 
 # --- params -------------------------------------------------------------------------------
@@ -200,6 +254,73 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    """``dyadsim sweep``: run (or resume) a sweep into a folder and print a summary."""
+    import time
+
+    from dyadsim import sweep
+
+    axes = dict(sweep.parse_axis(a) for a in args.axes)
+    bounds = dict(sweep.parse_bound(b) for b in args.bounds)
+    fixed = _overrides(args)
+    seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    command = "dyadsim " + " ".join(sys.argv[1:] if argv is None else argv)
+    start = time.perf_counter()
+    try:
+        result = sweep.sweep(axes, bounds=bounds, design=args.design, points=args.points,
+                             reps=args.reps, fixed=fixed, root_seed=seed, steps=steps,
+                             out=args.out, processes=args.processes, scheduler=args.scheduler,
+                             trajectory_every=args.trajectories, progress=progress,
+                             force=args.force, command=command, chunk_runs=args.chunk_runs)
+    except KeyboardInterrupt:
+        print(f"dyadsim sweep: interrupted; finished chunks are kept in {args.out}; run the "
+              f"same command again to go on", file=sys.stderr)
+        return 130
+    took = time.perf_counter() - start
+    summary = result.summary
+    runs = int(summary["n"].sum())
+    print(f"dyadsim sweep: {len(summary)} points x {args.reps} replicates = {runs} runs "
+          f"in {took:.1f} s ({runs / took:,.0f} runs/s)")
+    names = [c for c in summary.columns[1:] if c != "n"][: max(1, len(axes) or len(bounds))]
+    show = summary[[*names, "trap", "trap_ci_low", "trap_ci_high", "settled", "dissolved",
+                    "satisfaction_mean"]]
+    if len(show) > 12:
+        print(f"(first 6 and last 6 of {len(show)} points; all in {args.out}/summary.csv)")
+        show = pd.concat([show.head(6), show.tail(6)])
+    print(show.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    print(f"results in {args.out}: runs.parquet, summary.parquet, summary.csv, "
+          f"provenance.json" + (", trajectories.parquet" if args.trajectories else ""))
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``dyadsim sensitivity``: Sobol first- and total-order indices with intervals."""
+    from dyadsim import sweep
+    from dyadsim.sensitivity import sensitivity
+
+    bounds = dict(sweep.parse_bound(b) for b in args.bounds)
+    fixed = _overrides(args)
+    seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
+    table = sensitivity(bounds, output=args.output, fixed=fixed, base_samples=args.samples,
+                        reps=args.reps, root_seed=42 if seed is None else seed, steps=steps)
+    if args.out is not None:
+        _check_suffix(args.out, (".csv",), "--out")
+        write_atomic(args.out, lambda p: table.to_csv(p, index=False))
+    if args.json:
+        print(json.dumps(_json_safe({"attrs": table.attrs,
+                                     "indices": table.to_dict(orient="records")}),
+                         default=str))
+    else:
+        a = table.attrs
+        print(f"dyadsim sensitivity: output {a['output']!r}, {a['n_points']} points x "
+              f"{a['reps']} replicates = {a['n_runs']} runs of {a['steps']} episodes")
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        print("S1: first-order index, ST: total-order index, *_conf: half-width of the "
+              "95% bootstrap interval")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dyadsim`` command."""
     try:
@@ -207,8 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "params":
             print(params_table(markdown=args.markdown))
             return 0
+        if args.command == "sweep":
+            return cmd_sweep(args, argv)
+        if args.command == "sensitivity":
+            return cmd_sensitivity(args)
         return cmd_run(args)
-    except (CLIError, ParamError) as exc:
+    except (CLIError, ParamError, SweepError, ValueError) as exc:
         message = str(exc)
         if not message.startswith("dyadsim"):
             message = f"dyadsim: error: {message}"
