@@ -280,8 +280,14 @@ def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     took = time.perf_counter() - start
     summary = result.summary
     runs = int(summary["n"].sum())
-    print(f"dyadsim sweep: {len(summary)} points x {args.reps} replicates = {runs} runs "
-          f"in {took:.1f} s ({runs / took:,.0f} runs/s)")
+    if result.new_runs == 0:
+        print(f"dyadsim sweep: {args.out} already holds this finished sweep ({runs} runs); "
+              f"nothing to run")
+    else:
+        resumed = f", {runs - result.new_runs} of them resumed" if result.new_runs < runs else ""
+        print(f"dyadsim sweep: {len(summary)} points x {args.reps} replicates = {runs} runs "
+              f"({result.new_runs} run now in {took:.1f} s, "
+              f"{result.new_runs / took:,.0f} runs/s{resumed})")
     names = [c for c in summary.columns[1:] if c != "n"][: max(1, len(axes) or len(bounds))]
     show = summary[[*names, "trap", "trap_ci_low", "trap_ci_high", "settled", "dissolved",
                     "satisfaction_mean"]]

@@ -350,6 +350,8 @@ class SweepResult:
     summary: pd.DataFrame
     path: Path | None
     _runs: pd.DataFrame | None = None
+    new_runs: int = -1
+    """Runs computed by this call (0 when the folder already held the finished sweep)."""
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -498,11 +500,11 @@ def run_sweep(
         ordered = [tables[i] for i in range(sweep.n_chunks)]
         runs = pd.concat([t["runs"] for t in ordered], ignore_index=True)
         summary = pd.concat([t["summary"] for t in ordered], ignore_index=True)
-        return SweepResult(summary, None, runs)
+        return SweepResult(summary, None, runs, new_runs=sweep.n_runs)
     out = Path(out)
     if (out / "provenance.json").exists() and not (out / "parts").exists() and not force:
         _check_complete(out, sweep)
-        return SweepResult(pd.read_parquet(out / "summary.parquet"), out)
+        return SweepResult(pd.read_parquet(out / "summary.parquet"), out, new_runs=0)
     state = _open_output(out, sweep, force)
     todo = [i for i in range(sweep.n_chunks) if not _part(out, "runs", i).exists()]
     done_runs = sweep.n_runs - sum(len(sweep.chunk(i).point_index) for i in todo) * sweep.reps
@@ -541,7 +543,7 @@ def run_sweep(
     _write_atomic(out / "provenance.json",
                   lambda p: p.write_text(json.dumps(provenance, indent=2, default=str)))
     shutil.rmtree(out / "parts")
-    return SweepResult(summary, out)
+    return SweepResult(summary, out, new_runs=sweep.n_runs - done_runs)
 
 
 def _threads() -> int:

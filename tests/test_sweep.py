@@ -193,6 +193,9 @@ def test_cli_prints_a_summary(tmp_path, capsys):
                  "--out", str(tmp_path / "c"), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "3 points x 4 replicates = 12 runs" in out and "summary.csv" in out
+    assert main(["sweep", "--axis", "partner_a.anxiety=0:1:3", "--reps", "4", "--steps", "50",
+                 "--out", str(tmp_path / "c"), "--no-progress"]) == 0
+    assert "already holds this finished sweep" in capsys.readouterr().out
     assert Path(tmp_path / "c" / "summary.csv").exists()
 
 
