@@ -49,7 +49,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dyadsim import __version__, batch, outcomes
-from dyadsim.params import REGISTRY, ParamError, Value, lookup, make_params
+from dyadsim.params import ParamError, Value, lookup, make_params
 from dyadsim.stats import mean_interval_rows, wilson_arrays
 from dyadsim.streams import replicate_seeds
 
@@ -635,6 +635,6 @@ def sweep(
 
 
 __all__ = [
-    "DESIGNS", "REGISTRY", "Design", "Sweep", "SweepError", "SweepResult", "grid",
+    "DESIGNS", "Design", "Sweep", "SweepError", "SweepResult", "grid",
     "make_sweep", "parse_axis", "parse_bound", "run_chunk", "run_sweep", "sample", "sweep",
 ]
