@@ -7,14 +7,14 @@ import json
 import math
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from dyadsim import __version__, outcomes
+from dyadsim.files import write_atomic
 from dyadsim.params import REGISTRY, Param, ParamError, lookup, parse_assignment
 from dyadsim.runs import ENGINES, long_trajectories, replicate, summarize
 from dyadsim.sweep import SweepError
@@ -166,25 +166,6 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file through a temporary file in the same folder, then rename it.
-
-    A reader never sees a half-written result, and a failed write leaves nothing behind.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_suffix(path: Path | None, allowed: Sequence[str], option: str) -> None:

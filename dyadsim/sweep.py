@@ -36,7 +36,7 @@ import multiprocessing
 import platform
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +49,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dyadsim import __version__, batch, outcomes
+from dyadsim.files import write_atomic
 from dyadsim.params import ParamError, Value, lookup, make_params
 from dyadsim.stats import mean_interval_rows, wilson_arrays
 from dyadsim.streams import replicate_seeds
@@ -405,12 +406,6 @@ def _execute(
                 future.cancel()
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    from dyadsim.cli import write_atomic
-
-    write_atomic(path, write)
-
-
 def _part(out: Path, table: str, index: int) -> Path:
     return out / "parts" / f"{table}-{index:06d}.parquet"
 
@@ -431,7 +426,7 @@ def _merge(out: Path, table: str, n_chunks: int, target: str) -> None:
             if writer is not None:
                 writer.close()
 
-    _write_atomic(out / target, write)
+    write_atomic(out / target, write)
 
 
 def _open_output(out: Path, sweep: Sweep, force: bool) -> dict[str, Any]:
@@ -457,11 +452,11 @@ def _open_output(out: Path, sweep: Sweep, force: bool) -> dict[str, Any]:
         shutil.rmtree(out)
     (out / "parts").mkdir(parents=True, exist_ok=True)
     if not identity_file.exists():
-        _write_atomic(identity_file, lambda p: p.write_text(json.dumps(identity, indent=2)))
+        write_atomic(identity_file, lambda p: p.write_text(json.dumps(identity, indent=2)))
     sessions_file = out / "parts" / "sessions.json"
     sessions = json.loads(sessions_file.read_text()) if sessions_file.exists() else []
     sessions.append(_now())
-    _write_atomic(sessions_file, lambda p: p.write_text(json.dumps(sessions)))
+    write_atomic(sessions_file, lambda p: p.write_text(json.dumps(sessions)))
     return {"sessions": sessions}
 
 
@@ -514,7 +509,7 @@ def run_sweep(
             for name in ("traj", "summary", "runs"):  # runs last: it marks the chunk done
                 if name in tables:
                     frame = tables[name]
-                    _write_atomic(_part(out, name, i),
+                    write_atomic(_part(out, name, i),
                                   lambda p, f=frame: f.to_parquet(p, index=False))
             if bar is not None:
                 bar.update(len(tables["runs"]))
@@ -526,7 +521,7 @@ def run_sweep(
     if sweep.trajectory_every:
         _merge(out, "traj", sweep.n_chunks, "trajectories.parquet")
     summary = pd.read_parquet(out / "summary.parquet")
-    _write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    write_atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     provenance = {
         "dyadsim": __version__, "command": command or " ".join(sys.argv),
         "design": sweep.design.spec, "root_seed": sweep.root_seed, "reps": sweep.reps,
@@ -540,7 +535,7 @@ def run_sweep(
         "seeds": "replicate r uses the same seed at every point: dyadsim run --reps R "
                  "--seed ROOT gives the same runs at that point",
     }
-    _write_atomic(out / "provenance.json",
+    write_atomic(out / "provenance.json",
                   lambda p: p.write_text(json.dumps(provenance, indent=2, default=str)))
     shutil.rmtree(out / "parts")
     return SweepResult(summary, out, new_runs=sweep.n_runs - done_runs)
