@@ -20,7 +20,7 @@ floating-point rounding (tested to 1e-9 over 500 steps).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,7 @@ from dyadsim.params import (
     lookup,
     make_params,
 )
+from dyadsim.timeline import Plan, Timeline
 
 PARAM_NAMES: tuple[str, ...] = tuple(REGISTRY)
 """Columns of a parameter matrix: every registry parameter, in registry order."""
@@ -176,25 +177,52 @@ def _store(x: np.ndarray, rec: np.ndarray, t: int, r: int, c: float, gone: float
             rec[r, 2 + N_STATE + v] = sb[v]
 
 
+@register_jitable
+def _apply_plan(t: int, pa: np.ndarray, pb: np.ndarray, d: np.ndarray, where: np.ndarray,
+                slot: np.ndarray, change_of: np.ndarray, weights: np.ndarray,
+                bases: np.ndarray, targets: np.ndarray) -> None:
+    """Set the timeline's parameters for episode ``t`` (as the Mesa model's events do)."""
+    for j in range(slot.shape[0]):
+        k = change_of[j]
+        w = weights[k, t]
+        if w != weights[k, t - 1]:
+            value = bases[j] + w * (targets[j] - bases[j])
+            if where[j] == 0:
+                pa[slot[j]] = value
+            elif where[j] == 1:
+                pb[slot[j]] = value
+            else:
+                d[slot[j]] = value
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _run_dyad(
     pp: np.ndarray, d: np.ndarray, key: np.uint64, cm: np.ndarray, steps: int, every: int,
-    x: np.ndarray, rec: np.ndarray,
+    x: np.ndarray, rec: np.ndarray, where: np.ndarray, slot: np.ndarray,
+    change_of: np.ndarray, weights: np.ndarray, bases: np.ndarray, targets: np.ndarray,
 ) -> tuple[int, bool]:
     """One dyad's whole run; returns the last step run, and whether the dyad dissolved.
 
     ``cm`` is :func:`streams.counter_table` for these steps. ``x`` receives the
     :data:`outcomes.SERIES` of every step; ``rec`` (if it has rows) every ``every``-th
     full row. Each partner's state is a tuple in :data:`STATE_VARS` order, which the
-    compiler keeps in registers.
+    compiler keeps in registers. ``where`` to ``targets`` are this dyad's timeline
+    (:class:`dyadsim.timeline.Plan`, see :func:`_plan_arrays`); with a timeline the dyad
+    works on its own copy of its parameters.
     """
-    pa, pb = pp[0], pp[1]
+    timed = slot.shape[0] > 0
+    if timed:
+        pa, pb, d = pp[0].copy(), pp[1].copy(), d.copy()
+    else:
+        pa, pb = pp[0], pp[1]
     sa, sb = _initial(pa), _initial(pb)
     c = d[D_C0]
     recording = rec.shape[0] > 0
     _store(x, rec, 0, 0 if recording else -1, c, 0.0, sa, sb)
     a, b = 0, _CH  # channel offsets of partner A and B
     for t in range(1, steps + 1):
+        if timed:
+            _apply_plan(t, pa, pb, d, where, slot, change_of, weights, bases, targets)
         ct = cm[t]
         sa = _signal(sa, pa, streams.uniform_mixed(key, ct[streams.LAPSE + a]))
         sb = _signal(sb, pb, streams.uniform_mixed(key, ct[streams.LAPSE + b]))
@@ -227,12 +255,15 @@ def _run_dyad(
 def _kernel(
     pp: np.ndarray, dp: np.ndarray, keys: np.ndarray, cm: np.ndarray, steps: int, every: int,
     codes: np.ndarray, mets: np.ndarray, lasts: np.ndarray, rec: np.ndarray,
+    where: np.ndarray, slot: np.ndarray, change_of: np.ndarray, weights: np.ndarray,
+    bases: np.ndarray, targets: np.ndarray,
 ) -> None:
     n = keys.shape[0]
     n_series = len(outcomes.SERIES)
     for i in prange(n):
         x = np.empty((steps + 1, n_series))
-        last, dissolved = _run_dyad(pp[i], dp[i], keys[i], cm, steps, every, x, rec[i])
+        last, dissolved = _run_dyad(pp[i], dp[i], keys[i], cm, steps, every, x, rec[i],
+                                    where, slot, change_of, weights, bases[i], targets[i])
         lasts[i] = last
         code, values = outcomes.assess_series(x[: last + 1], dissolved)
         codes[i] = code
@@ -283,6 +314,8 @@ def run_batch(
     steps: int,
     record_every: int = 0,
     threads: int | None = None,
+    timeline: Timeline | None = None,
+    explicit: Iterable[str] = (),
 ) -> BatchResult:
     """Run one dyad per row of ``params`` with the matching seed.
 
@@ -294,6 +327,10 @@ def run_batch(
         record_every: Keep every ``k``-th step of each trajectory (1: every step; 0: none,
             keep only outcomes and metrics). A dissolution step is always kept.
         threads: Numba threads (default: Numba's default, all cores).
+        timeline: Scheduled parameter changes, applied to every row at the same episodes
+            (relative to each row's own values; see :mod:`dyadsim.timeline`).
+        explicit: Parameters set explicitly in these rows: they do not follow a timeline's
+            change of their partner's traits.
 
     Returns:
         A :class:`BatchResult`.
@@ -315,16 +352,34 @@ def run_batch(
         rec = np.full((n, -(-steps // record_every) + 1, N_RECORD), np.nan)
     else:
         rec = np.empty((n, 0, N_RECORD))
+    plan = (timeline or Timeline()).compile(params, steps, explicit)
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     try:
         _kernel(pp, dp, keys, streams.counter_table(steps), int(steps), max(1, record_every),
-                codes, mets, lasts, rec)
+                codes, mets, lasts, rec, *_plan_arrays(plan))
     finally:
         numba.set_num_threads(previous)
     return BatchResult(seeds, codes, mets, lasts, record_every,
                        rec if record_every > 0 else None)
+
+
+def _plan_arrays(plan: Plan) -> tuple[np.ndarray, ...]:
+    """A plan as the kernel takes it.
+
+    For each entry: which array (0: partner A, 1: partner B, 2: dyad) and which position in
+    it; then the weights, bases and targets.
+    """
+    where = np.empty(len(plan.names), dtype=np.int64)
+    slot = np.empty(len(plan.names), dtype=np.int64)
+    for j, name in enumerate(plan.names):
+        group, _, short = name.partition(".")
+        if group == "dyad":
+            where[j], slot[j] = 2, _DYAD_FIELDS.index(short)
+        else:
+            where[j], slot[j] = PARTNERS.index(group), PARTNER_FIELDS.index(short)
+    return (where, slot, plan.change_of, plan.weights, plan.bases, plan.targets)
 
 
 def param_matrix(

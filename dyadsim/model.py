@@ -9,7 +9,10 @@ Mesa's AgentSet before the next begins, so neither partner sees the other half-u
 4. ``act``: pursuit and withdrawal, fatigue, satisfaction.
 5. dyad: closeness update, then each partner's exit draw (dissolution).
 
-Time runs on Mesa's own scheduler (``run_for``, ``run_until``, ``schedule_event``).
+Time runs on Mesa's own scheduler (``run_for``, ``run_until``, ``schedule_event``). A
+scenario's timeline (:mod:`dyadsim.timeline`) is put on that scheduler as events: a change
+that acts from episode ``t`` is an event at time ``t - 1``, which Mesa runs after step
+``t - 1`` and before step ``t``.
 Randomness: every draw is a pure function of (run seed, step, channel); see
 :mod:`dyadsim.streams`.
 """
@@ -26,7 +29,8 @@ import pandas as pd
 
 from dyadsim import rules, streams
 from dyadsim.agents import STATE_VARS, Partner
-from dyadsim.params import PARTNERS, ParamError, make_params
+from dyadsim.params import PARTNERS, REGISTRY, ParamError, make_params
+from dyadsim.timeline import Plan, Timeline
 
 STAGES: tuple[str, ...] = ("signal", "perceive", "appraise", "act")
 """The agent stages of one episode, in order."""
@@ -50,6 +54,9 @@ class DyadModel(mesa.Model):
             default; derived gains follow the traits unless set).
         rng: The run's seed (an int). Overrides ``run.seed``; ``None`` uses ``run.seed``.
             Named ``rng`` as in Mesa 3.5, so ``mesa.batch_run(..., rng=[...])`` works.
+        timeline: Scheduled parameter changes (a scenario's events), put on Mesa's event
+            scheduler. Parameters given in ``params`` or ``overrides`` count as explicit:
+            they do not follow a timeline's change of their partner's traits.
         **overrides: More parameter values by dotted name, e.g.
             ``DyadModel(**{"partner_a.anxiety": 0.9})``; this is how ``mesa.batch_run``
             passes its parameters.
@@ -63,6 +70,7 @@ class DyadModel(mesa.Model):
         params: Mapping[str, Any] | None = None,
         *,
         rng: int | None = None,
+        timeline: Timeline | None = None,
         **overrides: Any,
     ) -> None:
         settings = {**(params or {}), **overrides}
@@ -87,6 +95,25 @@ class DyadModel(mesa.Model):
             agent_reporters={name: operator.attrgetter(name) for name in STATE_VARS},
         )
         self.datacollector.collect(self)
+        self._timeline_events: list[_TimelineStep] = []
+        if timeline:
+            self._schedule(timeline, set(settings) - {"run.seed"})
+
+    def _schedule(self, timeline: Timeline, explicit: set[str]) -> None:
+        """Put each episode at which the timeline changes a value on Mesa's scheduler."""
+        row = np.array([[float(self.params[name]) for name in REGISTRY]])
+        plan = timeline.compile(row, int(self.params["run.steps"]), explicit)
+        for t in plan.steps_changing():
+            event = _TimelineStep(self, plan, int(t))
+            self._timeline_events.append(event)  # Mesa holds callbacks by weak reference
+            self.schedule_event(event.fire, at=int(t) - 1)
+
+    def set_param(self, name: str, value: float) -> None:
+        """Change one parameter during the run (the model's and the partner's copy)."""
+        self.params[name] = value
+        group, _, short = name.partition(".")
+        if group in PARTNERS:
+            getattr(self, group).p[short] = value
 
     def step(self) -> None:
         """One interaction episode; a dissolved relationship no longer changes."""
@@ -133,3 +160,17 @@ class DyadModel(mesa.Model):
         out = pd.concat([model, wide], axis=1)
         out.insert(0, "step", np.arange(len(out)))
         return out
+
+
+class _TimelineStep:
+    """The timeline's changes at the start of one episode, as a Mesa event callback."""
+
+    def __init__(self, model: DyadModel, plan: Plan, step: int) -> None:
+        self.model, self.plan, self.step = model, plan, step
+
+    def fire(self) -> None:
+        """Set the parameters that take new values at this episode."""
+        if self.model.dissolved:
+            return
+        for name, value in self.plan.values_at(0, self.step).items():
+            self.model.set_param(name, value)

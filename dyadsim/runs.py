@@ -10,7 +10,7 @@ a root seed reproduces every number, whatever the engine or number of workers.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from dyadsim.model import DyadModel
 from dyadsim.params import Value, make_params
 from dyadsim.stats import mean_interval, wilson
 from dyadsim.streams import replicate_seeds
+from dyadsim.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,30 @@ Engine = Literal["batch", "mesa"]
 ENGINES: tuple[str, ...] = ("batch", "mesa")
 
 
-def simulate(values: Mapping[str, Value], seed: int, steps: int | None = None) -> RunResult:
-    """Run one dyad on the Mesa engine with these parameter values and seed; classify it."""
-    model = DyadModel(values, rng=seed).run(steps)
+def simulate(
+    values: Mapping[str, Value],
+    seed: int,
+    steps: int | None = None,
+    timeline: Timeline | None = None,
+    explicit: Collection[str] | None = None,
+) -> RunResult:
+    """Run one dyad on the Mesa engine with these parameter values and seed; classify it.
+
+    ``explicit`` names the parameters set on purpose (the rest of ``values`` follow the
+    traits, also when a timeline changes a trait); ``None`` means all of ``values``.
+    """
+    given = values if explicit is None else {k: values[k] for k in explicit}
+    model = DyadModel(given, rng=seed, timeline=timeline).run(steps)
     traj = model.trajectory()
     label, metrics = outcomes.assess(traj)
     return RunResult(seed, label, metrics, traj)
 
 
-def _replicate_batch(values: dict[str, Value], seeds: Sequence[int]) -> list[RunResult]:
+def _replicate_batch(values: dict[str, Value], seeds: Sequence[int],
+                     timeline: Timeline | None, explicit: Collection[str]) -> list[RunResult]:
     matrix = np.repeat(batch.param_matrix(values), len(seeds), axis=0)
-    result = batch.run_batch(matrix, seeds, int(values["run.steps"]), record_every=1)
+    result = batch.run_batch(matrix, seeds, int(values["run.steps"]), record_every=1,
+                             timeline=timeline, explicit=explicit)
     names = result.outcome_names()
     return [
         RunResult(int(seed), names[i],
@@ -59,7 +73,7 @@ def _replicate_batch(values: dict[str, Value], seeds: Sequence[int]) -> list[Run
     ]
 
 
-def _simulate_args(args: tuple[Mapping[str, Value], int]) -> RunResult:
+def _simulate_args(args: tuple[Any, ...]) -> RunResult:
     return simulate(*args)
 
 
@@ -69,6 +83,7 @@ def replicate(
     root_seed: int | None = None,
     workers: int = 1,
     engine: Engine = "mesa",
+    timeline: Timeline | None = None,
 ) -> tuple[dict[str, Value], list[RunResult]]:
     """Run ``reps`` replicates, seeded from ``root_seed`` (default ``run.seed``).
 
@@ -80,6 +95,7 @@ def replicate(
     Returns:
         The resolved parameter values and the list of results.
     """
+    explicit = set(overrides or {}) - {"run.seed"}
     values = make_params({**(overrides or {}), **(
         {"run.seed": root_seed} if root_seed is not None else {})})
     root = int(values["run.seed"])
@@ -87,8 +103,9 @@ def replicate(
     if engine not in ENGINES:
         raise ValueError(f"engine: unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     if engine == "batch":
-        return values, _replicate_batch(values, seeds)
-    jobs = [(values, s) for s in seeds]
+        return values, _replicate_batch(values, seeds, timeline, explicit)
+    steps = int(values["run.steps"])
+    jobs = [(values, s, steps, timeline, explicit) for s in seeds]
     if workers > 1 and reps > 1:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:

@@ -1,0 +1,141 @@
+"""Named interventions and partner response policies: presets over registry parameters.
+
+A preset is a list of :class:`Effect` s, each moving one per-partner parameter part of the
+way towards a goal. Its ``strength`` (0 to 1, a key of the scenario event, so it can be
+varied like any other setting) scales every effect: at strength ``s`` an effect with goal
+``g`` and fraction ``k`` turns a value ``x`` into ``x + s k (g - x)``. Strength 0 changes
+nothing; strength 1 is the full course described below. Goals are the values the trait
+mappings give a secure person (anxiety = avoidance = 0) unless stated, so each therapy
+moves its construct towards the secure prototype and leaves the rest of the person alone.
+
+The therapies (the brief's S9) follow the seed articles' list; the constructs each one
+targets are those its founders name. The response policies (S8) are what the partner does
+in reply to protest; the "antidote" is the seed's consistent, clear reassurance that is
+not contingent on how hard the other protests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Move ``field`` (a per-partner parameter) a ``fraction`` of the way to ``goal``."""
+
+    field: str
+    goal: float
+    fraction: float
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named set of effects.
+
+    Attributes:
+        name: The key used in scenario files (``therapy = "eft"``).
+        title: Display name.
+        construct: The attachment construct the preset changes, in words.
+        source: Where the mechanism comes from.
+        effects: What it does to each treated partner at strength 1.
+        couple: Whether it treats both partners by default (couple therapy) or needs a
+            ``partner``.
+    """
+
+    name: str
+    title: str
+    construct: str
+    source: str
+    effects: tuple[Effect, ...]
+    couple: bool = False
+
+    def describe(self) -> str:
+        """The effects at strength 1, in words."""
+        parts = [f"{e.field} {e.fraction:.0%} of the way to {e.goal:g}" for e in self.effects]
+        return "; ".join(parts)
+
+
+THERAPIES: dict[str, Preset] = {p.name: p for p in (
+    Preset(
+        "eft", "Emotionally focused therapy (EFT)",
+        "emotional responsiveness: each partner is more accessible and responsive, bids "
+        "are softened (the blamer softens), and comfort is taken in (new bonding events)",
+        "Johnson & Greenberg 1988; Johnson, Hunsley, Greenberg & Schindler 1999 (70-73% "
+        "recovery in trials)",
+        (Effect("responsiveness", 1.0, 0.7), Effect("protest_intensity", 0.0, 0.7),
+         Effect("comfort_uptake", 1.0, 0.7)),
+        couple=True,
+    ),
+    Preset(
+        "cbt", "Cognitive behavioural therapy (CBT)",
+        "the negative interpretation bias: ambiguous cues are no longer filled in with "
+        "rejection (challenging the negative reading of the partner)",
+        "Beck 1988; Baucom & Epstein 1990 (attributions in couples)",
+        (Effect("interpretation_bias", 0.0, 0.7),),
+    ),
+    Preset(
+        "mindfulness", "Mindfulness",
+        "self-soothing: calming one's own distress and staying present instead of "
+        "regulating only through the partner",
+        "Kabat-Zinn 1990; Shapiro, Carlson, Astin & Freedman 2006; seed article 000",
+        (Effect("self_soothing", 0.6, 0.6),),
+    ),
+    Preset(
+        "emdr", "EMDR",
+        "threat sensitivity to abandonment cues: a higher threshold and a gentler rise of "
+        "alarm (desensitising the fear of abandonment)",
+        "Shapiro 2001; seed article 001",
+        (Effect("threat_threshold", 0.55, 1.0), Effect("threat_gain", 6.0, 1.0)),
+    ),
+    Preset(
+        "secure_practice", "Practising secure behaviour",
+        "restraint in repeated contact: tolerating a separation without another text or "
+        "call, and letting protest go when it does not help",
+        "seed articles 000 and 001 (\"practise secure behaviours\")",
+        (Effect("pursuit_gain", 0.2, 0.6), Effect("protest_persistence", 0.0, 0.6)),
+    ),
+)}
+"""The therapies, by the name scenario files use."""
+
+POLICIES: dict[str, Preset] = {p.name: p for p in (
+    Preset(
+        "antidote", "The antidote",
+        "consistent, clear reassurance given every episode whether or not the partner "
+        "protests, and no unexplained absences",
+        "seed article 001 (\"The antidote to help your anxious partner regulate\")",
+        (Effect("reassurance", 1.0, 0.6), Effect("lapse_rate", 0.0, 1.0)),
+    ),
+    Preset(
+        "confused", "A confused reply",
+        "answers, but puzzled (\"Of course I do. Why do you keep asking?\"): no steady "
+        "reassurance, and often not there when asked",
+        "seed article 001 (the example conversation)",
+        (Effect("reassurance", 0.0, 1.0), Effect("lapse_rate", 0.35, 1.0)),
+    ),
+    Preset(
+        "dismissive", "A dismissive reply",
+        "little response to bids, no reassurance",
+        "seed article 001",
+        (Effect("responsiveness", 0.0, 0.6), Effect("reassurance", 0.0, 1.0)),
+    ),
+    Preset(
+        "consistent", "Consistent responding",
+        "responds in every episode, at the partner's usual responsiveness",
+        "partial reinforcement: the continuous schedule",
+        (Effect("lapse_rate", 0.0, 1.0),),
+    ),
+    Preset(
+        "intermittent", "Intermittent responding",
+        "responds in half of the episodes, unpredictably",
+        "partial reinforcement: the intermittent schedule (Skinner; Bowlby's "
+        "\"consistently inconsistent\" caregiving)",
+        (Effect("lapse_rate", 0.5, 1.0),),
+    ),
+    Preset(
+        "unresponsive", "Stops responding",
+        "no response and no reassurance at all: the extinction phase",
+        "partial reinforcement extinction effect",
+        (Effect("responsiveness", 0.0, 1.0), Effect("reassurance", 0.0, 1.0)),
+    ),
+)}
+"""The partner response policies, by the name scenario files use."""
