@@ -1,4 +1,4 @@
-"""The ``dyadsim`` command line: ``params``, ``run``, ``sweep`` and ``sensitivity``."""
+"""The ``dyadsim`` command line: ``params``, ``run``, ``sweep``, ``sensitivity``, ``scenarios``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dyadsim import __version__, outcomes
 from dyadsim.files import write_atomic
 from dyadsim.params import REGISTRY, Param, ParamError, lookup, parse_assignment
 from dyadsim.runs import ENGINES, long_trajectories, replicate, summarize
+from dyadsim.scenario import LIBRARY, Scenario, find, library
 from dyadsim.sweep import SweepError
 
 
@@ -48,7 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="list every parameter with its default, bounds and help")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
 
-    r = sub.add_parser("run", help="run the model and print the outcome")
+    r = sub.add_parser("run", help="run the model (or a scenario file) and print the outcome")
+    r.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="a scenario file (.toml) or a library scenario's name (see `dyadsim "
+                        "scenarios`); --set, --steps and --seed override its values")
+    r.add_argument("--save", type=Path, metavar="FILE.toml",
+                   help="write the scenario (with the --set values) to a scenario file")
     r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="set a parameter, e.g. partner_a.anxiety=0.7 (repeatable)")
     r.add_argument("--steps", type=_positive_int, help="episodes per run (run.steps)")
@@ -66,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write an interactive plot of the first replicate")
 
     w = sub.add_parser("sweep", help="run a design of parameter points, replicates at each")
+    w.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="a scenario file or library name: its settings and events apply to "
+                        "every run, and its [sweep] table gives the axes and replicates "
+                        "unless --axis/--reps are given")
     w.add_argument("--axis", dest="axes", action="append", default=[],
                    metavar="KEY=LOW:HIGH:COUNT",
                    help="a grid axis, e.g. partner_a.anxiety=0:1:21 (repeatable)")
@@ -75,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--bound", dest="bounds", action="append", default=[],
                    metavar="KEY=LOW:HIGH", help="a sampled parameter's range (repeatable)")
     w.add_argument("--points", type=_positive_int, help="points of an lhs or sobol design")
-    w.add_argument("--reps", type=_positive_int, default=10,
-                   help="replicates per point (default 10)")
+    w.add_argument("--reps", type=_positive_int,
+                   help="replicates per point (default: the scenario's [sweep] reps, else 10)")
     _common(w)
     w.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="output folder; rerunning the same command resumes an interrupted "
@@ -108,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(e)
     e.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     e.add_argument("--out", type=Path, metavar="FILE.csv", help="write the table as CSV")
+
+    c = sub.add_parser("scenarios", help="list the scenario library; show or check scenarios")
+    c.add_argument("names", nargs="*", metavar="NAME",
+                   help="show these scenarios in full (name or file)")
+    c.add_argument("--check", action="store_true",
+                   help="run each scenario's [expect] checks and print the measured values "
+                        "(exit 1 if any fails)")
+    c.add_argument("--reps", type=_positive_int,
+                   help="replicates for --check (default: each file's [expect] reps)")
     return parser
 
 
@@ -203,12 +222,45 @@ def _report(values: dict[str, Any], summary: dict[str, Any], results: list) -> s
     return "\n".join(lines)
 
 
+def _scenario(args: argparse.Namespace) -> Scenario | None:
+    """The scenario named on the command line with the --set/--steps/--seed values applied."""
+    overrides = _overrides(args)
+    if args.scenario is None:
+        return None
+    return find(args.scenario).with_overrides(overrides)
+
+
+def _timeline_text(scenario: Scenario) -> list[str]:
+    lines = []
+    for number, event in enumerate(scenario.events, start=1):
+        what = event.label or event.kind
+        span = (f"episodes {event.step}-{event.step + event.duration - 1}"
+                if event.duration else f"from episode {event.step}")
+        lines.append(f"  event {number}: {what} ({event.kind}, {span})")
+    return lines
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``dyadsim run``: run replicates, print the outcome, write files on request."""
     _check_suffix(args.out, (".csv", ".parquet"), "--out")
     _check_suffix(args.plot, (".html",), "--plot")
-    values, results = replicate(_overrides(args), reps=args.reps, workers=args.workers,
-                                engine=args.engine)
+    _check_suffix(args.save, (".toml",), "--save")
+    scenario = _scenario(args)
+    if scenario is None:
+        settings = _overrides(args)
+        if args.save is not None:
+            scenario = Scenario("Saved from the command line",
+                                "Settings saved with dyadsim run --save.",
+                                "dyadsim run " + " ".join(f"--set {k}={v}" for k, v in
+                                                          settings.items()),
+                                params=settings)
+    if args.save is not None:
+        assert scenario is not None
+        scenario.save(args.save)
+    settings = scenario.params if scenario is not None else _overrides(args)
+    timeline = scenario.timeline() if scenario is not None else None
+    values, results = replicate(settings, reps=args.reps, workers=args.workers,
+                                engine=args.engine, timeline=timeline)
     summary = summarize(results)
     if args.out is not None:
         table = long_trajectories(results)
@@ -220,16 +272,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         from dyadsim.plots import run_figure
 
         first = results[0]
-        fig = run_figure(first.trajectory, title=f"Seed {first.seed}: {first.outcome}")
+        title = f"Seed {first.seed}: {first.outcome}"
+        names = ("A", "B")
+        marks: list[tuple[int, str]] = []
+        if scenario is not None and args.scenario is not None:
+            title = f"{scenario.title} (seed {first.seed}: {first.outcome})"
+            names = scenario.names
+            marks = [(e.step, e.label or e.kind) for e in scenario.events]
+        fig = run_figure(first.trajectory, title=title, names=names, events=marks)
         write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
     if args.json:
         payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
+                   "scenario": None if args.scenario is None or scenario is None else {
+                       "name": scenario.name, "title": scenario.title,
+                       "events": [e.to_dict() for e in scenario.events]},
                    "outcomes": summary["outcomes"], "outcomes_ci95": summary["outcomes_ci95"],
                    "metrics": summary["metrics"]}
         print(json.dumps(_json_safe(payload)))
     else:
+        if scenario is not None and args.scenario is not None:
+            print(f"{scenario.title}: {scenario.summary}")
+            print("\n".join(_timeline_text(scenario)))
         print(_report(values, summary, results))
-        for label, path in (("trajectories", args.out), ("plot", args.plot)):
+        for label, path in (("trajectories", args.out), ("plot", args.plot),
+                            ("scenario", args.save)):
             if path is not None:
                 print(f"{label} written to {path}")
     return 0
@@ -243,17 +309,34 @@ def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     axes = dict(sweep.parse_axis(a) for a in args.axes)
     bounds = dict(sweep.parse_bound(b) for b in args.bounds)
-    fixed = _overrides(args)
+    scenario = _scenario(args)
+    reps = args.reps
+    timeline = sweep.EMPTY
+    if scenario is not None:
+        if not axes and not bounds and args.design == "grid":
+            if scenario.sweep is None:
+                raise CLIError(f"dyadsim sweep: {scenario.source} has no [sweep] table; give "
+                               f"--axis KEY=LOW:HIGH:COUNT")
+            axes = dict(scenario.sweep.axes)
+        if reps is None and scenario.sweep is not None:
+            reps = scenario.sweep.reps
+        swept = set(axes) | set(bounds)
+        fixed = {k: v for k, v in scenario.params.items() if k not in swept}
+        timeline = scenario.timeline()
+    else:
+        fixed = _overrides(args)
+    reps = 10 if reps is None else reps
     seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     command = "dyadsim " + " ".join(sys.argv[1:] if argv is None else argv)
     start = time.perf_counter()
     try:
         result = sweep.sweep(axes, bounds=bounds, design=args.design, points=args.points,
-                             reps=args.reps, fixed=fixed, root_seed=seed, steps=steps,
+                             reps=reps, fixed=fixed, root_seed=seed, steps=steps,
                              out=args.out, processes=args.processes, scheduler=args.scheduler,
                              trajectory_every=args.trajectories, progress=progress,
-                             force=args.force, command=command, chunk_runs=args.chunk_runs)
+                             force=args.force, command=command, chunk_runs=args.chunk_runs,
+                             timeline=timeline)
     except KeyboardInterrupt:
         print(f"dyadsim sweep: interrupted; finished chunks are kept in {args.out}; run the "
               f"same command again to go on", file=sys.stderr)
@@ -266,7 +349,7 @@ def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
               f"nothing to run")
     else:
         resumed = f", {runs - result.new_runs} of them resumed" if result.new_runs < runs else ""
-        print(f"dyadsim sweep: {len(summary)} points x {args.reps} replicates = {runs} runs "
+        print(f"dyadsim sweep: {len(summary)} points x {reps} replicates = {runs} runs "
               f"({result.new_runs} run now in {took:.1f} s, "
               f"{result.new_runs / took:,.0f} runs/s{resumed})")
     names = [c for c in summary.columns[1:] if c != "n"][: max(1, len(axes) or len(bounds))]
@@ -308,6 +391,46 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """``dyadsim scenarios``: list the library, show scenarios, or check their claims."""
+    from dyadsim import expectations
+
+    chosen = [find(n) for n in args.names] if args.names else library()
+    if not args.check:
+        if not args.names:
+            width = max(len(s.name) for s in chosen)
+            for s in chosen:
+                print(f"{s.name:<{width}}  {s.summary}")
+            print(f"\n{len(chosen)} scenarios in {LIBRARY}. Run one with `dyadsim run NAME "
+                  f"--plot out/NAME.html`; `dyadsim scenarios NAME` shows it in full.")
+            return 0
+        for s in chosen:
+            a, b = s.names
+            print(f"{s.title}  [{s.name}]\n{s.summary}\n{s.description.strip()}")
+            print(f"partners: {a} (partner_a), {b} (partner_b); {s.steps} episodes, seed "
+                  f"{s.seed}")
+            print("\n".join(_timeline_text(s)) or "  no events")
+            print()
+        return 0
+    failed = 0
+    for s in chosen:
+        if s.expect is None:
+            print(f"{s.name}: no [expect] table")
+            continue
+        reps = args.reps or s.expect.reps
+        results = expectations.evaluate(s, reps)
+        shares = expectations.shares(expectations.run(s, reps, record=False))
+        print(f"{s.name} ({reps} replicates): " + ", ".join(
+            f"{k} {v:.3f}" for k, v in shares.items()))
+        for r in results:
+            label = f"  ({r.check.label})" if r.check.label else ""
+            print(f"  {r.line()}{label}")
+            failed += not r.passed
+    if failed:
+        print(f"{failed} check(s) failed")
+    return 1 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dyadsim`` command."""
     try:
@@ -319,6 +442,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sweep(args, argv)
         if args.command == "sensitivity":
             return cmd_sensitivity(args)
+        if args.command == "scenarios":
+            return cmd_scenarios(args)
         return cmd_run(args)
     except (CLIError, ParamError, SweepError, ValueError) as exc:
         message = str(exc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -13,10 +15,16 @@ COLOURS = {"partner_a": "#D55E00", "partner_b": "#0072B2", "dyad": "#009E73"}
 SHADE = "rgba(230, 159, 0, 0.18)"
 
 
-def run_figure(traj: Trajectory, title: str = "", names: tuple[str, str] = ("A", "B")) -> go.Figure:
+def run_figure(
+    traj: Trajectory,
+    title: str = "",
+    names: tuple[str, str] = ("A", "B"),
+    events: Sequence[tuple[int, str]] = (),
+) -> go.Figure:
     """Time series of one run: activation, pursuit, withdrawal, satisfaction, closeness.
 
-    Pursue-withdraw waves (see :func:`dyadsim.outcomes.waves`) are shaded.
+    Pursue-withdraw waves (see :func:`dyadsim.outcomes.waves`) are shaded; ``events``
+    (episode, label) are marked with a dashed line and their label.
     """
     rows = ("activation", "pursuit", "withdrawal", "satisfaction")
     fig = make_subplots(rows=len(rows) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.03,
@@ -33,6 +41,10 @@ def run_figure(traj: Trajectory, title: str = "", names: tuple[str, str] = ("A",
                   row=len(rows) + 1, col=1)
     for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
         fig.add_vrect(x0=start + 1, x1=end, fillcolor=SHADE, line_width=0, layer="below")
+    for step_at, label in events:
+        fig.add_vline(x=step_at, line={"color": "#555555", "dash": "dash", "width": 1})
+        fig.add_annotation(x=step_at, y=1.0, yref="y domain", text=label, showarrow=False,
+                           xanchor="left", yanchor="bottom", font={"size": 12}, row=1, col=1)
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text="episode", row=len(rows) + 1, col=1)
     fig.update_layout(title=title, height=900, template="plotly_white",

@@ -38,7 +38,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ from dyadsim.files import write_atomic
 from dyadsim.params import ParamError, Value, lookup, make_params
 from dyadsim.stats import mean_interval_rows, wilson_arrays
 from dyadsim.streams import replicate_seeds
+from dyadsim.timeline import EMPTY, Timeline, TimelineError
 
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol")
 CHUNK_RUNS = 4096
@@ -195,6 +196,7 @@ class Chunk:
     seeds: np.ndarray
     steps: int
     trajectory_every: int
+    timeline: Timeline = EMPTY
 
 
 def run_chunk(chunk: Chunk, threads: int | None = None) -> dict[str, pd.DataFrame]:
@@ -203,7 +205,8 @@ def run_chunk(chunk: Chunk, threads: int | None = None) -> dict[str, pd.DataFram
     varying = {name: np.repeat(chunk.points[:, j], reps) for j, name in enumerate(chunk.names)}
     matrix = batch.param_matrix(chunk.fixed, varying)
     seeds = np.tile(chunk.seeds, k)
-    result = batch.run_batch(matrix, seeds, chunk.steps, chunk.trajectory_every, threads)
+    result = batch.run_batch(matrix, seeds, chunk.steps, chunk.trajectory_every, threads,
+                             chunk.timeline, set(chunk.fixed) | set(chunk.names))
     point = np.repeat(chunk.point_index, reps)
     replicate = np.tile(np.arange(reps), k)
     runs = pd.DataFrame(matrix, columns=list(batch.PARAM_NAMES))
@@ -269,6 +272,7 @@ class Sweep:
     steps: int
     trajectory_every: int = 0
     chunk_runs: int = CHUNK_RUNS
+    timeline: Timeline = EMPTY
 
     @property
     def points_per_chunk(self) -> int:
@@ -296,7 +300,7 @@ class Sweep:
         stop = min(start + self.points_per_chunk, self.design.n_points)
         return Chunk(index, self.design.names, np.arange(start, stop),
                      self.design.points[start:stop], self.fixed, self.seeds(), self.steps,
-                     self.trajectory_every)
+                     self.trajectory_every, self.timeline)
 
     def identity(self) -> dict[str, Any]:
         """What a rerun must match to resume: the design, settings and a hash of the points."""
@@ -305,7 +309,8 @@ class Sweep:
                 "n_points": self.design.n_points, "points_sha256": digest,
                 "fixed": self.fixed, "reps": self.reps, "root_seed": self.root_seed,
                 "steps": self.steps, "trajectory_every": self.trajectory_every,
-                "chunk_runs": self.chunk_runs}
+                "chunk_runs": self.chunk_runs,
+                "timeline": [asdict(c) for c in self.timeline.changes]}
 
 
 def make_sweep(
@@ -316,11 +321,12 @@ def make_sweep(
     steps: int | None = None,
     trajectory_every: int = 0,
     chunk_runs: int = CHUNK_RUNS,
+    timeline: Timeline = EMPTY,
 ) -> Sweep:
     """Check the settings and build a :class:`Sweep`.
 
     The root seed and run length default to ``run.seed`` and ``run.steps`` (from
-    ``fixed`` or the registry).
+    ``fixed`` or the registry). A ``timeline`` (a scenario's events) applies to every run.
     """
     fixed = dict(fixed or {})
     both = sorted(set(fixed) & set(design.names))
@@ -336,7 +342,12 @@ def make_sweep(
         raise SweepError(f"--trajectories must be >= 0, got {trajectory_every}")
     checked.pop("run.seed", None)
     checked.pop("run.steps", None)
-    return Sweep(design, checked, reps, seed, run_steps, trajectory_every, chunk_runs)
+    try:
+        timeline.check(run_steps, set(checked) | set(design.names))
+    except TimelineError as err:
+        raise SweepError(str(err)) from None
+    return Sweep(design, checked, reps, seed, run_steps, trajectory_every, chunk_runs,
+                 timeline)
 
 
 @dataclass
@@ -527,6 +538,7 @@ def run_sweep(
         "design": sweep.design.spec, "root_seed": sweep.root_seed, "reps": sweep.reps,
         "steps": sweep.steps, "fixed": sweep.fixed, "n_points": sweep.design.n_points,
         "n_runs": sweep.n_runs, "engine": "batch",
+        "timeline": [asdict(c) for c in sweep.timeline.changes],
         "backend": scheduler or (f"{processes} local processes" if processes > 1 else
                                   f"1 process, {_threads()} threads"),
         "start": state["sessions"][0], "sessions": state["sessions"], "end": _now(),
@@ -586,6 +598,7 @@ def sweep(
     force: bool = False,
     command: str | None = None,
     chunk_runs: int = CHUNK_RUNS,
+    timeline: Timeline = EMPTY,
 ) -> SweepResult:
     """Sweep parameters over replicates; the Python form of ``dyadsim sweep``.
 
@@ -606,6 +619,7 @@ def sweep(
         force: Replace whatever is in ``out``.
         command: The command line to record in the provenance file.
         chunk_runs: Runs per chunk: how the work is split and saved, never the results.
+        timeline: Scheduled changes (a scenario's events) applied to every run.
 
     Returns:
         A :class:`SweepResult`; ``.summary`` and ``.runs`` are pandas DataFrames.
@@ -625,7 +639,8 @@ def sweep(
             raise SweepError(f"a {design} design needs --points")
         seed = int(make_params(fixed or {})["run.seed"] if root_seed is None else root_seed)
         the_design = sample(bounds or {}, points, design, seed)
-    spec = make_sweep(the_design, fixed, reps, root_seed, steps, trajectory_every, chunk_runs)
+    spec = make_sweep(the_design, fixed, reps, root_seed, steps, trajectory_every, chunk_runs,
+                      timeline)
     return run_sweep(spec, out, processes, scheduler, progress, force, command)
 
 

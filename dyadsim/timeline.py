@@ -176,8 +176,9 @@ class Timeline:
             for name in ch.columns(explicit):
                 for start, stop, other in windows.get(name, []):
                     if ch.start < stop and start < end:
-                        via = "" if name in (ch.param, other.param) else (
-                            f" (derived from {ch.param} and {other.param})")
+                        traits = sorted({c.param for c in (ch, other) if c.param != name})
+                        via = (f" ({name} is derived from {' and '.join(traits)})"
+                               if traits else "")
                         raise TimelineError(
                             f"{ch.origin}: overlaps {other.origin}: both change "
                             f"{name}{via} during episodes {max(start, ch.start)}-"

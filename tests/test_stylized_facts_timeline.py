@@ -1,0 +1,87 @@
+"""Stylized facts 5, 6, 9 and 10 of the brief (section 4), as statistical tests.
+
+Facts 6, 9 and 10 need a timeline (an intervention half-way, a partner who stops
+responding, a change of response), so each is run on its library scenario; fact 5 is a
+sweep over the pursuer's protest intensity in the default anxious-avoidant couple.
+Replicates are paired (the same seeds in both arms: common random numbers), so each
+comparison is a mean paired difference with a Student-t 95% interval.
+
+Tolerances come from the brief's words, not from the results:
+- "lowers" / "keeps alive longer": the paired difference is in the stated direction and its
+  95% interval excludes zero (fact 5 at each of three steps of softening);
+- "turns most runs towards settling": more than half of all runs settle, with the Wilson
+  95% interval above one half, against at most 5% settled without the intervention;
+- "without raising pursuit": the upper end of the pursuit difference's 95% interval is
+  below zero (pursuit does not go up);
+- "over time": activation late in the run is lower than just before the antidote, in the
+  same runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dyadsim import batch, expectations
+from dyadsim.params import make_params
+from dyadsim.scenario import find
+from dyadsim.stats import mean_interval, wilson
+from dyadsim.streams import replicate_seeds
+
+REPS = 200
+ROOT = 20261121
+
+
+def paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    mean, low, high, _ = mean_interval((x - y).tolist())
+    return mean, low, high
+
+
+def test_fact5_softening_lowers_the_avoidant_partners_withdrawal():
+    levels = (1.0, 0.7, 0.4, 0.1)
+    values = [make_params({"partner_a.protest_intensity": p}) for p in levels]
+    matrix = np.repeat(np.vstack([batch.param_matrix(v) for v in values]), REPS, axis=0)
+    seeds = np.tile(replicate_seeds(ROOT, REPS), len(levels))
+    res = batch.run_batch(matrix, seeds, 500, record_every=1)
+    withdrawal = expectations.quantity(res, "partner_b.withdrawal").reshape(len(levels), REPS)
+    for harsher, softer in zip(withdrawal[:-1], withdrawal[1:], strict=True):
+        diff, _, high = paired(softer, harsher)
+        assert high < 0, (diff, high)
+
+
+def test_fact6_eft_half_way_through_a_trapped_run_turns_most_runs_to_settling():
+    s = find("therapy_eft")
+    with_eft = expectations.run(s, REPS, record=False)
+    without = expectations.run(s, REPS, record=False, without=("EFT",))
+    settled = expectations.shares(with_eft)["settled"]
+    low, _ = wilson(round(settled * REPS), REPS)
+    assert settled > 0.5 and low > 0.5, (settled, low)
+    assert expectations.shares(without)["settled"] <= 0.05
+
+
+def test_fact9_intermittent_responding_keeps_protest_alive_longer_after_it_stops():
+    s = find("intermittent_reinforcement")
+    consistent = {"partner_b.responsiveness": 0.45, "partner_b.lapse_rate": 0.0}
+    inter = expectations.run(s, REPS)
+    cons = expectations.run(s, REPS, variant_set=consistent)
+    after = (301, 400)  # the partner stops responding at episode 301
+    for series in ("partner_a.pursuit", "partner_a.trust"):
+        diff, low, _ = paired(expectations.quantity(inter, series, after),
+                              expectations.quantity(cons, series, after))
+        assert low > 0, (series, diff, low)
+
+
+def test_fact10_the_antidote_lowers_activation_over_time_without_raising_pursuit():
+    s = find("antidote")
+    anti = expectations.run(s, REPS)
+    confused = expectations.run(s, REPS, without=("the antidote",))
+    late = (300, 600)
+    diff, _, high = paired(expectations.quantity(anti, "partner_a.activation", late),
+                           expectations.quantity(confused, "partner_a.activation", late))
+    assert high < 0, (diff, high)
+    diff, _, high = paired(expectations.quantity(anti, "partner_a.pursuit", late),
+                           expectations.quantity(confused, "partner_a.pursuit", late))
+    assert high < 0, (diff, high)
+    before = expectations.quantity(anti, "partner_a.activation", (100, 149))
+    after = expectations.quantity(anti, "partner_a.activation", (500, 600))
+    diff, _, high = paired(after, before)
+    assert high < 0, (diff, high)
