@@ -19,6 +19,8 @@ Tolerances come from the brief's words, not from the results:
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from dyadsim import batch, expectations
@@ -43,7 +45,7 @@ def test_fact5_softening_lowers_the_avoidant_partners_withdrawal():
     seeds = np.tile(replicate_seeds(ROOT, REPS), len(levels))
     res = batch.run_batch(matrix, seeds, 500, record_every=1)
     withdrawal = expectations.quantity(res, "partner_b.withdrawal").reshape(len(levels), REPS)
-    for harsher, softer in zip(withdrawal[:-1], withdrawal[1:], strict=True):
+    for harsher, softer in itertools.pairwise(withdrawal):
         diff, _, high = paired(softer, harsher)
         assert high < 0, (diff, high)
 

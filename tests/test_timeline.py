@@ -50,7 +50,7 @@ def test_a_trait_change_moves_the_derived_parameters_but_not_explicit_ones():
 def test_overlapping_changes_of_one_parameter_are_rejected_adjacent_ones_are_not():
     first = Change("dyad.stress", "by", 0.2, start=10, end=20, origin="first")
     Timeline((first, Change("dyad.stress", "by", 0.3, start=20, origin="next"))).check(50)
-    with pytest.raises(TimelineError, match="first.*dyad.stress.*19"):
+    with pytest.raises(TimelineError, match=r"first.*dyad\.stress.*19"):
         Timeline((Change("dyad.stress", "by", 0.3, start=15, origin="x"), first)).check(50)
     trait = Change("partner_a.anxiety", "to", 0.2, start=1, origin="trait")
     gain = Change("partner_a.threat_gain", "to", 3, start=30, origin="gain")
