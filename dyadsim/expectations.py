@@ -120,12 +120,14 @@ class CheckResult:
         mark = "ok  " if self.passed else "FAIL"
         where = f" over episodes {c.window[0]}-{c.window[1]}" if c.window else ""
         if c.kind == "compare":
-            parts = [f"set {k}={v:g}" for k, v in c.variant_set.items()]
-            parts += [f"without '{w}'" for w in c.variant_without]
-            return (f"{mark} {c.quantity}{where} is {c.relation} than with "
-                    f"{', '.join(parts)}: difference {self.value:+.3f} "
-                    f"[{self.low:+.3f}, {self.high:+.3f}], n={self.n}; needs "
-                    f"{'<= -' if c.relation == 'lower' else '>= +'}{c.margin:g}")
+            parts = [f"{k}={v:g}" for k, v in c.variant_set.items()]
+            variant = " and ".join(
+                ([f"with {', '.join(parts)}"] if parts else [])
+                + [f"without '{w}'" for w in c.variant_without])
+            return (f"{mark} {c.quantity}{where} is {c.relation} than {variant}: "
+                    f"difference {self.value:+.3f} [{self.low:+.3f}, {self.high:+.3f}], "
+                    f"n={self.n}; needs {'<= -' if c.relation == 'lower' else '>= +'}"
+                    f"{c.margin:g}")
         assert c.within is not None
         return (f"{mark} {c.quantity}{where} = {self.value:.3f} [{self.low:.3f}, "
                 f"{self.high:.3f}], n={self.n}; expected in [{c.within[0]:g}, "

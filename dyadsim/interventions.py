@@ -4,9 +4,11 @@ A preset is a list of :class:`Effect` s, each moving one per-partner parameter p
 way towards a goal. Its ``strength`` (0 to 1, a key of the scenario event, so it can be
 varied like any other setting) scales every effect: at strength ``s`` an effect with goal
 ``g`` and fraction ``k`` turns a value ``x`` into ``x + s k (g - x)``. Strength 0 changes
-nothing; strength 1 is the full course described below. Goals are the values the trait
-mappings give a secure person (anxiety = avoidance = 0) unless stated, so each therapy
-moves its construct towards the secure prototype and leaves the rest of the person alone.
+nothing; strength 1 is the full course described below. Each therapy moves only its own
+construct and leaves the rest of the person alone. Where the aim is the secure prototype,
+the goal is the value the trait mappings give a secure person (EMDR's threshold 0.55 and
+gain 6, secure practice's pursuit gain 0.2); elsewhere it is stated with the preset
+(mindfulness aims beyond the secure default, at self-soothing 0.6).
 
 The therapies (the brief's S9) follow the seed articles' list; the constructs each one
 targets are those its founders name. The response policies (S8) are what the partner does
@@ -139,3 +141,12 @@ POLICIES: dict[str, Preset] = {p.name: p for p in (
     ),
 )}
 """The partner response policies, by the name scenario files use."""
+
+
+def markdown_table(presets: dict[str, Preset]) -> str:
+    """The presets as a Markdown table (name, what it changes, effects, source)."""
+    lines = ["| name | construct | effect at strength 1 | source |", "|---|---|---|---|"]
+    for p in presets.values():
+        who = " (both partners by default)" if p.couple else ""
+        lines.append(f"| `{p.name}`{who} | {p.construct} | {p.describe()} | {p.source} |")
+    return "\n".join(lines)

@@ -541,9 +541,13 @@ class _Reader:
             raise self.fail(where, value, f"wrong type ({_kind(value)})", param.allowed())
         try:
             return param.check(value)
-        except ParamError as err:
-            problem = str(err).split(": ", 1)[1].rsplit(";", 1)[0]
-            problem = problem.replace(f" {value!r}", "").strip()
+        except ParamError:
+            if isinstance(value, float) and not math.isfinite(value):
+                problem = "not a finite number"
+            elif param.kind is int and not float(value).is_integer():
+                problem = "not a whole number"
+            else:
+                problem = "out of range"
             raise self.fail(where, value, problem, param.allowed()) from None
 
     def params(self, table: Mapping[str, Any], group: str) -> dict[str, Value]:
@@ -576,7 +580,11 @@ class _Reader:
         label = self.text(table, "label", path)
         if label:
             path = f'events #{number} ("{label}")'
-        step = self.number(table, "step", path, 1, steps, integer=True, required=True)
+        step = self.number(table, "step", path, 1, REGISTRY["run.steps"].high, integer=True,
+                           required=True)
+        if step > steps:
+            raise self.fail(f"{path}.step", step, "past the run's end",
+                            f"a whole number in [1, {steps}] (run.steps = {steps})")
         ramp = self.number(table, "ramp", path, 1, steps, integer=True, default=1)
         duration = self.number(table, "duration", path, 1, steps, integer=True)
         fields: dict[str, Any] = {}

@@ -37,3 +37,24 @@ def test_classifier_constants_quoted_in_the_doc_are_the_codes():
         text = quoted.group(1)
         number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
         assert number == value, (name, text, value)
+
+
+SCENARIOS_DOC = (Path(__file__).parents[1] / "docs" / "SCENARIOS.md").read_text()
+
+
+def test_scenario_doc_preset_tables_are_current():
+    from dyadsim.interventions import POLICIES, THERAPIES, markdown_table
+
+    for marker, presets in (("therapies", THERAPIES), ("policies", POLICIES)):
+        block = re.search(rf"<!-- {marker}:start -->\n(.*)\n<!-- {marker}:end -->",
+                          SCENARIOS_DOC, re.S)
+        assert block, marker
+        assert block.group(1) == markdown_table(presets), marker
+
+
+def test_scenario_doc_lists_every_library_scenario_and_event_kind():
+    from dyadsim.scenario import EVENT_KINDS, library
+
+    missing = [s.name for s in library() if f"| `{s.name}` |" not in SCENARIOS_DOC]
+    assert not missing, missing
+    assert all(f"| `{kind}` |" in SCENARIOS_DOC for kind in EVENT_KINDS)
