@@ -96,8 +96,9 @@ class Param:
 
     def allowed(self) -> str:
         """What values are allowed, in words."""
-        kind = "an integer" if self.kind is int else "a number"
-        return f"{kind} in [{self.low:g}, {self.high:g}]"
+        if self.kind is int:
+            return f"an integer in [{int(self.low)}, {int(self.high)}]"
+        return f"a number in [{self.low:g}, {self.high:g}]"
 
     def default_text(self) -> str:
         """The default, or the mapping that derives it."""

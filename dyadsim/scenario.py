@@ -309,7 +309,7 @@ class Scenario:
             try:
                 params[key] = lookup(key).check(value)
             except ParamError as err:
-                raise ScenarioError(f"{origin} {key}: {err}") from None
+                raise ScenarioError(f"{origin}: {err}") from None
         out = replace(self, params=params)
         out.check_timeline()
         return out
@@ -325,6 +325,12 @@ class Scenario:
             self.timeline().check(self.steps, set(self.params) | set(extra_explicit))
         except TimelineError as err:
             raise ScenarioError(f"{self.source}: {err}") from None
+        for check in self.expect.checks if self.expect is not None else ():
+            if check.window is not None and check.window[1] > self.steps:
+                raise ScenarioError(
+                    f"{self.source}: expect: the window {list(check.window)} of the check on "
+                    f"{check.quantity} ends past the run's end; allowed: episodes within "
+                    f"[0, {self.steps}] (run.steps = {self.steps})")
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario in the structure of its TOML file (canonical order)."""
@@ -580,10 +586,11 @@ class _Reader:
         label = self.text(table, "label", path)
         if label:
             path = f'events #{number} ("{label}")'
-        step = self.number(table, "step", path, 1, REGISTRY["run.steps"].high, integer=True,
+        step = self.number(table, "step", path, -math.inf, math.inf, integer=True,
                            required=True)
-        if step > steps:
-            raise self.fail(f"{path}.step", step, "past the run's end",
+        if not 1 <= step <= steps:
+            raise self.fail(f"{path}.step", step,
+                            "past the run's end" if step > steps else "before the first episode",
                             f"a whole number in [1, {steps}] (run.steps = {steps})")
         ramp = self.number(table, "ramp", path, 1, steps, integer=True, default=1)
         duration = self.number(table, "duration", path, 1, steps, integer=True)
