@@ -18,6 +18,7 @@ import pandas as pd
 
 from dyadsim import outcomes
 from dyadsim.runs import Engine, long_trajectories, replicate
+from dyadsim.scenario import Scenario, find
 from dyadsim.sensitivity import sensitivity
 from dyadsim.sweep import sweep
 
@@ -25,6 +26,7 @@ from dyadsim.sweep import sweep
 def simulate(
     params: Mapping[str, Any] | None = None,
     *,
+    scenario: str | Scenario | None = None,
     reps: int = 1,
     seed: int | None = None,
     steps: int | None = None,
@@ -34,7 +36,10 @@ def simulate(
     """Run one parameter set, ``reps`` times; the Python form of ``dyadsim run``.
 
     Args:
-        params: Parameter values by dotted name (others take their defaults).
+        params: Parameter values by dotted name (others take their defaults, or the
+            scenario's values); like ``--set``, they override a scenario's.
+        scenario: A scenario file, a library name (``"therapy_eft"``) or a loaded
+            :class:`dyadsim.scenario.Scenario`; its settings and events apply to every run.
         reps: Replicates. With 1, the run uses ``seed`` itself.
         seed: Root seed (default ``run.seed``); replicate seeds are spawned from it.
         steps: Episodes per run (default ``run.steps``).
@@ -49,7 +54,13 @@ def simulate(
     settings = dict(params or {})
     if steps is not None:
         settings["run.steps"] = steps
-    _, results = replicate(settings, reps=reps, root_seed=seed, engine=engine)
+    timeline = None
+    if scenario is not None:
+        loaded = find(scenario) if isinstance(scenario, str) else scenario
+        loaded = loaded.with_overrides(settings)
+        settings, timeline = dict(loaded.params), loaded.timeline()
+    _, results = replicate(settings, reps=reps, root_seed=seed, engine=engine,
+                           timeline=timeline)
     if trajectories:
         return long_trajectories(results)
     rows = [{"replicate": i, "seed": r.seed, "outcome": r.outcome, **r.metrics}

@@ -506,10 +506,10 @@ class _Reader:
 
     def number(self, table: Mapping[str, Any], key: str, path: str, low: float, high: float,
                *, integer: bool = False, required: bool = False,
-               default: float | None = None) -> Any:
+               default: float | None = None, allowed: str | None = None) -> Any:
         where = f"{path}.{key}"
         kind = "a whole number" if integer else "a number"
-        allowed = f"{kind} in [{low:g}, {high:g}]"
+        allowed = allowed or f"{kind} in [{low:g}, {high:g}]"
         if key not in table:
             if required:
                 raise ScenarioError(f"{self.source}: {where}: missing; allowed: {allowed}")
@@ -586,12 +586,13 @@ class _Reader:
         label = self.text(table, "label", path)
         if label:
             path = f'events #{number} ("{label}")'
+        episodes = f"a whole number in [1, {steps}] (run.steps = {steps})"
         step = self.number(table, "step", path, -math.inf, math.inf, integer=True,
-                           required=True)
+                           required=True, allowed=episodes)
         if not 1 <= step <= steps:
             raise self.fail(f"{path}.step", step,
                             "past the run's end" if step > steps else "before the first episode",
-                            f"a whole number in [1, {steps}] (run.steps = {steps})")
+                            episodes)
         ramp = self.number(table, "ramp", path, 1, steps, integer=True, default=1)
         duration = self.number(table, "duration", path, 1, steps, integer=True)
         fields: dict[str, Any] = {}

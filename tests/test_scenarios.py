@@ -133,3 +133,13 @@ def test_sweep_applies_the_timeline_as_run_does(tmp_path):
                 root_seed=s.seed, steps=s.steps, timeline=s.timeline())
     direct = expectations.run(s, 10, record=False)
     assert list(res.runs["outcome"]) == [OUTCOMES[c] for c in direct.outcome]
+
+
+def test_the_python_api_runs_a_scenario_like_the_command_line(capsys):
+    from dyadsim.api import simulate
+
+    runs = simulate(scenario="therapy_eft", reps=20, params={"partner_b.avoidance": 0.5})
+    cli_json = run_json(["run", "therapy_eft", "--reps", "20", "--set",
+                         "partner_b.avoidance=0.5"], capsys)
+    shares = runs["outcome"].value_counts(normalize=True).to_dict()
+    assert shares == {k: v for k, v in cli_json["outcomes"].items() if v > 0}
