@@ -43,7 +43,7 @@ from dyadsim.params import (
     lookup,
     make_params,
 )
-from dyadsim.timeline import Plan, Timeline
+from dyadsim.timeline import Plan, Timeline, blend
 
 PARAM_NAMES: tuple[str, ...] = tuple(REGISTRY)
 """Columns of a parameter matrix: every registry parameter, in registry order."""
@@ -186,7 +186,7 @@ def _apply_plan(t: int, pa: np.ndarray, pb: np.ndarray, d: np.ndarray, where: np
         k = change_of[j]
         w = weights[k, t]
         if w != weights[k, t - 1]:
-            value = bases[j] + w * (targets[j] - bases[j])
+            value = blend(bases[j], targets[j], w)
             if where[j] == 0:
                 pa[slot[j]] = value
             elif where[j] == 1:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba.extending import register_jitable
 
 from dyadsim.params import PARTNERS, REGISTRY, Param, lookup
 
@@ -43,6 +44,15 @@ FIXED_DURING_RUN: frozenset[str] = frozenset(
 """Parameters a timeline cannot change: they act only at the start of a run."""
 
 TRAITS: tuple[str, str] = ("anxiety", "avoidance")
+
+
+@register_jitable
+def blend(base: float, target: float, weight: float) -> float:
+    """A changed parameter's value at weight ``w``: ``base + w (target - base)``.
+
+    The one place this is computed: the Mesa model's events and the batch kernel both call it.
+    """
+    return base + weight * (target - base)
 
 
 class TimelineError(ValueError):
@@ -140,8 +150,7 @@ class Plan:
             k = self.change_of[j]
             w = self.weights[k, t]
             if w != self.weights[k, t - 1]:
-                base, target = self.bases[row, j], self.targets[row, j]
-                out[name] = float(base + w * (target - base))
+                out[name] = float(blend(self.bases[row, j], self.targets[row, j], w))
         return out
 
 
