@@ -31,7 +31,7 @@ from dyadsim import batch, outcomes
 from dyadsim.params import Value, make_params
 from dyadsim.scenario import PURSUE_WITHDRAW, Check, Scenario
 from dyadsim.stats import mean_interval, wilson
-from dyadsim.streams import replicate_seeds
+from dyadsim.streams import run_seeds
 
 
 def seeds_for(scenario: Scenario, reps: int) -> list[int]:
@@ -39,7 +39,7 @@ def seeds_for(scenario: Scenario, reps: int) -> list[int]:
 
     These are the seeds ``dyadsim run FILE --reps N`` uses, so any replicate can be rerun.
     """
-    return [scenario.seed] if reps == 1 else replicate_seeds(scenario.seed, reps)
+    return run_seeds(scenario.seed, reps)
 
 
 def run(

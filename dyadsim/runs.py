@@ -22,7 +22,7 @@ from dyadsim import batch, outcomes
 from dyadsim.model import DyadModel
 from dyadsim.params import Value, make_params
 from dyadsim.stats import mean_interval, wilson
-from dyadsim.streams import replicate_seeds
+from dyadsim.streams import run_seeds
 from dyadsim.timeline import Timeline
 
 
@@ -99,7 +99,7 @@ def replicate(
     values = make_params({**(overrides or {}), **(
         {"run.seed": root_seed} if root_seed is not None else {})})
     root = int(values["run.seed"])
-    seeds = [root] if reps == 1 else replicate_seeds(root, reps)
+    seeds = run_seeds(root, reps)
     if engine not in ENGINES:
         raise ValueError(f"engine: unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     if engine == "batch":

@@ -120,7 +120,7 @@ def _run_model(
 ) -> np.ndarray:
     """Run ``reps`` replicates of every design point, in chunks of whole points."""
     n_points = X.shape[0]
-    reps_seeds = [root_seed] if reps == 1 else streams.replicate_seeds(root_seed, reps)
+    reps_seeds = streams.run_seeds(root_seed, reps)
     seeds = np.tile(np.asarray(reps_seeds, dtype=np.uint64), n_points)
     X = np.clip(X, lows, highs)  # guard against rounding just outside the registry range
     per_chunk = max(1, CHUNK_RUNS // reps)

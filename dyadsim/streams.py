@@ -72,6 +72,15 @@ def replicate_seeds(root_seed: int, n: int) -> list[int]:
     return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
+def run_seeds(root_seed: int, reps: int) -> list[int]:
+    """The seeds of ``reps`` replicates from a root seed, as every command uses them.
+
+    One replicate uses the root seed itself (so ``--seed S`` and ``DyadModel(rng=S)`` give
+    the same run); more are spawned with :func:`replicate_seeds`.
+    """
+    return [int(root_seed)] if reps == 1 else replicate_seeds(root_seed, reps)
+
+
 # --- Scalar forms for compiled code ------------------------------------------------------
 # The batch engine's Numba kernel draws one number at a time with these. They compute the
 # same bits as the array functions above (tested), but in plain Python they would warn on

@@ -52,7 +52,7 @@ from dyadsim import __version__, batch, outcomes
 from dyadsim.files import write_atomic
 from dyadsim.params import ParamError, Value, lookup, make_params
 from dyadsim.stats import mean_interval_rows, wilson_arrays
-from dyadsim.streams import replicate_seeds
+from dyadsim.streams import run_seeds
 from dyadsim.timeline import EMPTY, Timeline, TimelineError
 
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol")
@@ -291,7 +291,7 @@ class Sweep:
 
     def seeds(self) -> np.ndarray:
         """The replicate seeds, shared by every design point (as ``dyadsim run`` uses)."""
-        s = [self.root_seed] if self.reps == 1 else replicate_seeds(self.root_seed, self.reps)
+        s = run_seeds(self.root_seed, self.reps)
         return np.asarray(s, dtype=np.uint64)
 
     def chunk(self, index: int) -> Chunk:

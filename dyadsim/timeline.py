@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba.extending import register_jitable
 
-from dyadsim.params import PARTNERS, REGISTRY, Param, lookup
+from dyadsim.params import PARTNERS, REGISTRY, Param, derived_value, lookup
 
 OPS: tuple[str, ...] = ("to", "by", "times", "toward")
 """How a change computes its target from the base value ``x``: ``to`` a value ``v``;
@@ -246,8 +246,7 @@ def _rederive(param: Param, trait_name: str, trait_value: np.ndarray, matrix: np
         anx = trait_value
     else:
         avo = trait_value
-    assert param.derive is not None
-    return np.clip(param.derive(anx, avo), param.low, param.high)
+    return np.asarray(derived_value(param, anx, avo), dtype=np.float64)
 
 
 EMPTY = Timeline()
