@@ -1,4 +1,4 @@
-"""The ``dyadsim`` command line: ``params``, ``run``, ``sweep``, ``sensitivity``, ``scenarios``."""
+"""The ``dyadsim`` command line: params, run, sweep, sensitivity, scenarios, dashboard."""
 
 from __future__ import annotations
 
@@ -127,7 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "(exit 1 if any fails)")
     c.add_argument("--reps", type=_positive_int,
                    help="replicates for --check (default: each file's [expect] reps)")
+
+    d = sub.add_parser("dashboard", help="serve the dashboard (default http://127.0.0.1:8050)")
+    d.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: loopback only, 127.0.0.1)")
+    d.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    d.add_argument("--debug", action="store_true", help="Dash's debug mode (reloads on edits)")
     return parser
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"needs a port in [1, 65535], got {value}")
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -444,6 +457,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sensitivity(args)
         if args.command == "scenarios":
             return cmd_scenarios(args)
+        if args.command == "dashboard":
+            from dashboard.app import serve
+
+            serve(args.host, args.port, args.debug)
+            return 0
         return cmd_run(args)
     except (CLIError, ParamError, SweepError, ValueError) as exc:
         message = str(exc)

@@ -1,0 +1,252 @@
+"""What the dashboard runs: one couple, a two-parameter sweep, sample runs of a cell, a compare.
+
+One couple and a cell's sample runs use the Mesa model in the server process (a 500-episode
+run takes about a quarter of a second). Sweeps and compares use the batch engine, and the
+dashboard runs them only inside Dash background callbacks, each in its own process: the
+server process never launches the compiled kernel's threads, so forking a job process is
+always safe (GNU OpenMP refuses a fork after it has run).
+
+Every result is a pure function of the view's scenario, settings and seed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard import state
+from dyadsim import outcomes, runs
+from dyadsim.batch import TRAJECTORY_COLUMNS
+from dyadsim.params import make_params
+from dyadsim.scenario import Scenario
+from dyadsim.stats import mean_interval_rows, wilson_arrays
+from dyadsim.streams import run_seeds
+
+#: Columns the couple view keeps (figures and caption).
+COUPLE_COLUMNS: tuple[str, ...] = (
+    "step", "dyad.closeness", "dyad.dissolved",
+    *(f"{who}.{var}" for who in ("partner_a", "partner_b")
+      for var in ("activation", "pursuit", "withdrawal", "satisfaction", "trust",
+                  "availability", "perceived_availability", "lapsed", "fatigue")),
+)
+
+
+def events_of(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's events as ``{"step", "end", "label"}`` for marking figures."""
+    out = []
+    for number, event in enumerate(scenario.events, start=1):
+        duration = getattr(event, "duration", None)
+        end = event.step + int(duration) - 1 if duration else scenario.steps
+        out.append({"step": int(event.step), "end": int(end),
+                    "label": event.label or event.name(number)})
+    return out
+
+
+def run_key(view: dict[str, Any]) -> str:
+    """What a couple run depends on (a cache key)."""
+    return state.canonical(view, ("scenario", "upload", "set", "seed"))
+
+
+@functools.lru_cache(maxsize=32)
+def couple_run(key: str) -> dict[str, Any]:
+    """Run one couple on the Mesa model (cached by :func:`run_key`).
+
+    Raises:
+        dyadsim.scenario.ScenarioError: The view's scenario or settings are not valid.
+    """
+    view = json.loads(key)
+    view.setdefault("seed", state.DEFAULT_VIEW["seed"])
+    scenario = state.resolve(view)
+    values = make_params(scenario.params)
+    explicit = set(scenario.params) - {"run.seed"}
+    result = runs.simulate(values, scenario.seed, scenario.steps, scenario.timeline(),
+                           explicit)
+    traj = result.trajectory.loc[:, list(COUPLE_COLUMNS)]
+    pw = outcomes.pursue_withdraw(result.trajectory)
+    return {
+        "title": scenario.title, "names": list(scenario.names), "seed": scenario.seed,
+        "steps": scenario.steps, "events": events_of(scenario),
+        "traj": traj, "pw": pw, "outcome": result.outcome, "metrics": result.metrics,
+        "last": int(traj["step"].iloc[-1]),
+    }
+
+
+# --- Sweeps ------------------------------------------------------------------------------------
+
+SWEEP_KEYS: tuple[str, ...] = ("scenario", "upload", "set", "seed", "x", "y", "points", "reps")
+
+
+def sweep_spec(view: dict[str, Any]) -> dict[str, Any]:
+    """The parts of the view a sweep depends on (and nothing else, so caching works)."""
+    return {k: view.get(k) for k in SWEEP_KEYS}
+
+
+def _axis_values(axis: dict[str, Any], points: int) -> np.ndarray:
+    return np.linspace(float(axis["low"]), float(axis["high"]), int(points))
+
+
+def run_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None = None
+              ) -> dict[str, Any]:
+    """Sweep two parameters over a grid on the batch engine, all else as in the view.
+
+    Each cell runs ``reps`` replicates with the seeds ``dyadsim run --reps R --seed S``
+    uses (the same at every cell). ``progress(done, total)`` is called after each chunk
+    of rows.
+
+    Returns:
+        ``x``/``y`` axis names and values, and for every quantity of
+        :data:`dashboard.state.SHOW_OPTIONS` a ``value``, ``low``, ``high`` and ``n`` grid
+        (rows follow ``y``, columns ``x``).
+
+    Raises:
+        ValueError: The axes or settings are not valid (one line).
+    """
+    from dyadsim import sweep as sweeps  # the batch engine: only ever in a job process
+
+    started = time.perf_counter()
+    if spec["x"]["name"] == spec["y"]["name"]:
+        raise ValueError(f"x axis = y axis = {spec['x']['name']}: choose two different "
+                         "parameters")
+    scenario = state.resolve(spec)
+    xs, ys = _axis_values(spec["x"], spec["points"]), _axis_values(spec["y"], spec["points"])
+    names = (spec["y"]["name"], spec["x"]["name"])
+    fixed = {k: v for k, v in scenario.params.items() if k not in names}
+    reps = int(spec["reps"])
+    design = sweeps.grid({names[0]: (ys[0], ys[-1], len(ys)),
+                          names[1]: (xs[0], xs[-1], len(xs))})
+    rows_per_chunk = max(1, len(ys) // 7)  # about 7 progress steps
+    sweep = sweeps.make_sweep(design, fixed, reps=reps,
+                              chunk_runs=reps * len(xs) * rows_per_chunk,
+                              timeline=scenario.timeline())
+    parts = []
+    for index in range(sweep.n_chunks):
+        parts.append(sweeps.run_chunk(sweep.chunk(index))["summary"])
+        if progress is not None:
+            progress(index + 1, sweep.n_chunks)
+    summary = pd.concat(parts, ignore_index=True)
+    shape = (len(ys), len(xs))
+    tables: dict[str, dict[str, list[list[float]]]] = {}
+    for name in state.SHOW_OPTIONS:
+        metric = name in outcomes.METRIC_NAMES
+        value = summary[f"{name}_mean" if metric else name]
+        n = summary[f"{name}_n"] if metric else summary["n"]
+        tables[name] = {
+            "value": _grid(value, shape), "low": _grid(summary[f"{name}_ci_low"], shape),
+            "high": _grid(summary[f"{name}_ci_high"], shape), "n": _grid(n, shape)}
+    return {
+        "spec": spec, "x": {"name": names[1], "values": xs.tolist()},
+        "y": {"name": names[0], "values": ys.tolist()}, "reps": reps,
+        "seeds": [str(s) for s in sweep.seeds()], "steps": sweep.steps,
+        "tables": tables, "seconds": time.perf_counter() - started,
+    }
+
+
+def _grid(column: pd.Series, shape: tuple[int, int]) -> list[list[float | None]]:
+    grid = np.asarray(column, dtype=float).reshape(shape)
+    return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in grid]
+
+
+def cell_view(spec: dict[str, Any], x: float, y: float, seed: int) -> dict[str, Any]:
+    """The view of one replicate of a sweep cell, as the couple page runs it."""
+    view = {**state.default_view(), **{k: spec[k] for k in ("scenario", "upload")}}
+    view["set"] = {**spec["set"], spec["x"]["name"]: float(x), spec["y"]["name"]: float(y)}
+    view["seed"] = int(seed)
+    return view
+
+
+def cell_runs(result: dict[str, Any], x: float, y: float, count: int = 4
+              ) -> list[dict[str, Any]]:
+    """The first ``count`` replicates of one sweep cell, run on the Mesa model."""
+    out = []
+    for r, seed in enumerate(result["seeds"][:count]):
+        view = cell_view(result["spec"], x, y, int(seed))
+        run = couple_run(run_key(view))
+        out.append({"replicate": r, "seed": int(seed), "view": view, **run})
+    return out
+
+
+# --- Compare -----------------------------------------------------------------------------------
+
+#: The series a compare shows, with the titles of their panels.
+COMPARE_SERIES: dict[str, str] = {
+    "pw": "Pursue-withdraw (A's pursuit x B's withdrawal, or the reverse)",
+    "partner_a.activation": "Activation of partner A",
+    "partner_b.withdrawal": "Withdrawal of partner B",
+    "dyad.closeness": "Closeness",
+}
+
+
+def side_scenario(view: dict[str, Any], side: str) -> Scenario:
+    """The scenario of compare side ``a`` or ``b`` (``current``: the couple page's)."""
+    name = view["compare"][side]
+    if name == state.CURRENT:
+        return state.resolve(view)
+    return state.resolve({**state.default_view(), "scenario": name,
+                          "seed": state.base_scenario({"scenario": name}).seed})
+
+
+def run_compare(view: dict[str, Any], progress: Callable[[int, int], None] | None = None
+                ) -> dict[str, Any]:
+    """Run both compare sides on the batch engine: mean series and outcome shares.
+
+    Raises:
+        ValueError: A side's scenario, settings or event labels are not valid.
+    """
+    from dyadsim import batch  # the kernel runs only ever in a job process
+
+    comp = view["compare"]
+    reps = int(comp["reps"])
+    sides = {}
+    for i, side in enumerate(("a", "b")):
+        scenario = side_scenario(view, side)
+        without = tuple(comp[f"{side}_without"])
+        labels = [e.label for e in scenario.events if e.label]
+        unknown = [w for w in without if w not in labels]
+        if unknown:
+            raise ValueError(f"{side}_without = {unknown[0]!r}: no such event in "
+                             f"{scenario.name}; allowed: " + (", ".join(labels) or "none"))
+        values = make_params(scenario.params)
+        matrix = np.repeat(batch.param_matrix(values), reps, axis=0)
+        seeds = run_seeds(scenario.seed, reps)
+        result = batch.run_batch(matrix, seeds, scenario.steps, record_every=1,
+                                 timeline=scenario.timeline(without),
+                                 explicit=set(scenario.params) - {"run.seed"})
+        sides[side] = _compare_side(scenario, without, result, reps)
+        if progress is not None:
+            progress(i + 1, 2)
+    return sides
+
+
+def _compare_side(scenario: Scenario, without: tuple[str, ...], result: Any, reps: int
+                  ) -> dict[str, Any]:
+    cols = {name: i for i, name in enumerate(TRAJECTORY_COLUMNS[1:])}
+    traj = result.trajectories  # (reps, steps + 1, columns); NaN after a dissolution
+    pa, wa = traj[:, :, cols["partner_a.pursuit"]], traj[:, :, cols["partner_a.withdrawal"]]
+    pb, wb = traj[:, :, cols["partner_b.pursuit"]], traj[:, :, cols["partner_b.withdrawal"]]
+    series = {"pw": np.maximum(pa * wb, pb * wa)}
+    for name in list(COMPARE_SERIES)[1:]:
+        series[name] = traj[:, :, cols[name]]
+    out: dict[str, Any] = {"title": scenario.title, "name": scenario.name,
+                           "without": list(without), "reps": reps, "series": {}}
+    for name, rows in series.items():
+        mean, low, high, n = mean_interval_rows(rows.T)
+        out["series"][name] = {"mean": _round(mean), "low": _round(low),
+                               "high": _round(high), "n": n.tolist()}
+    counts = np.array([(result.outcome == i).sum() for i in range(len(outcomes.OUTCOMES))])
+    trap = sum(counts[outcomes.OUTCOMES.index(t)] for t in outcomes.TRAP_OUTCOMES)
+    names = [*outcomes.OUTCOMES, "trap"]
+    allc = np.append(counts, trap)
+    low, high = wilson_arrays(allc, np.full(len(allc), reps))
+    out["shares"] = {n: {"value": c / reps, "low": float(lo), "high": float(hi)}
+                     for n, c, lo, hi in zip(names, allc.tolist(), low, high, strict=True)}
+    return out
+
+
+def _round(a: np.ndarray) -> list[float | None]:
+    return [None if not np.isfinite(v) else round(float(v), 5) for v in np.asarray(a)]

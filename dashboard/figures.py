@@ -1,0 +1,192 @@
+"""The dashboard's figures, as pure functions of run and sweep data.
+
+Colours are the Okabe-Ito palette (colour-blind safe); fonts are sized for a projector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dyadsim import outcomes
+from dyadsim.params import REGISTRY
+from dyadsim.plots import COLOURS, run_figure
+
+FONT = {"size": 18, "family": "Atkinson Hyperlegible, Verdana, DejaVu Sans, sans-serif"}
+#: Okabe-Ito colours for the two sides of a compare, and the heatmap's colour scale
+#: (cividis: perceptually uniform and readable with colour-vision deficiency).
+SIDE_COLOURS = {"a": "#0072B2", "b": "#E69F00"}
+HEATMAP_SCALE = "Cividis"
+
+OUTCOME_TEXT = {
+    "settled": "settled: no locked-in or recurring trap, and the couple stays close",
+    "escalated": "escalated: the trap locked in (pursuit met by withdrawal, high distress)",
+    "cycling": "cycling: the trap comes and goes in waves",
+    "dissolved": "dissolved: a partner left and the relationship ended",
+    "distant": "distant: the couple stays together but disengaged",
+}
+
+
+def quantity_label(name: str) -> str:
+    """How a heatmap quantity is named on screen."""
+    if name == "trap":
+        return "trap share (escalated or cycling)"
+    if name in outcomes.OUTCOMES:
+        return f"share {name}"
+    return name.replace("_", " ")
+
+
+def param_label(name: str) -> str:
+    """A parameter's on-screen label, with the partner it belongs to."""
+    param = REGISTRY[name]
+    group = {"partner_a": " (A)", "partner_b": " (B)"}.get(param.group, "")
+    return f"{param.label}{group}"
+
+
+def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
+    """The time series of one run up to row ``upto``, on the full run's time axis."""
+    traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
+    events = [(e["step"], e["label"]) for e in run["events"] if e["step"] <= run["last"]]
+    fig = run_figure(traj, "", tuple(run["names"]), events)
+    fig.update_xaxes(range=[0, run["last"]])
+    fig.update_layout(height=760, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+                      uirevision="couple", legend={"orientation": "h", "x": 0, "y": -0.12,
+                                                   "yanchor": "top"})
+    fig.update_annotations(font_size=16)
+    return fig
+
+
+def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
+    """A's pursuit against B's withdrawal, drawn up to row ``upto``."""
+    traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
+    a, b = run["names"]
+    x, y = traj["partner_a.pursuit"], traj["partner_b.withdrawal"]
+    fig = go.Figure()
+    fig.add_shape(type="rect", x0=0.45, y0=0.45, x1=1, y1=1, line_width=0,
+                  fillcolor="rgba(230, 159, 0, 0.15)", layer="below")
+    fig.add_annotation(x=0.98, y=0.98, text="the trap", showarrow=False, xanchor="right",
+                       yanchor="top", font={"size": 15, "color": "#7a5200"})
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name="path",
+                             line={"color": "#555555", "width": 1.5}))
+    fig.add_trace(go.Scatter(x=x.iloc[-1:], y=y.iloc[-1:], mode="markers", name="now",
+                             marker={"size": 16, "color": COLOURS["partner_a"],
+                                     "line": {"color": "black", "width": 1.5}}))
+    fig.update_layout(
+        template="plotly_white", font=FONT, height=420, showlegend=False,
+        margin={"l": 70, "r": 20, "t": 50, "b": 60}, uirevision="phase",
+        title={"text": "Phase portrait", "font": {"size": 18}},
+        xaxis={"title": f"{a}'s pursuit", "range": [0, 1.02]},
+        yaxis={"title": f"{b}'s withdrawal", "range": [0, 1.02]})
+    return fig
+
+
+def heatmap_figure(result: dict[str, Any], show: str,
+                   overlay: Sequence[dict[str, Any]] = ()) -> go.Figure:
+    """A sweep's heatmap of one quantity; hover shows the value, its 95% CI and n."""
+    table = result["tables"][show]
+    value = np.array(table["value"], dtype=float)
+    custom = np.dstack([np.array(table[k], dtype=float) for k in ("low", "high", "n")])
+    share = show == "trap" or show in outcomes.OUTCOMES
+    label = quantity_label(show)
+    fig = go.Figure(go.Heatmap(
+        x=result["x"]["values"], y=result["y"]["values"], z=value, customdata=custom,
+        colorscale=HEATMAP_SCALE, zmin=0 if share else None, zmax=1 if share else None,
+        colorbar={"title": {"text": label if len(label) < 20 else show}},
+        hovertemplate=(f"{param_label(result['x']['name'])} %{{x:.3g}}<br>"
+                       f"{param_label(result['y']['name'])} %{{y:.3g}}<br>"
+                       f"{label}: %{{z:.3f}}<br>95% CI %{{customdata[0]:.3f}} to "
+                       "%{customdata[1]:.3f}<br>replicates: %{customdata[2]:.0f}"
+                       "<extra></extra>")))
+    for line in overlay:
+        fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines", name=line["name"],
+                                 line={"color": line.get("color", "white"), "width": 3,
+                                       "dash": line.get("dash", "solid")}))
+    fig.update_layout(
+        template="plotly_white", font=FONT, height=620,
+        title={"text": f"{label}, {result['reps']} replicates per cell, "
+                       f"{result['steps']} episodes", "font": {"size": 18}},
+        xaxis={"title": param_label(result["x"]["name"])},
+        yaxis={"title": param_label(result["y"]["name"])},
+        margin={"l": 80, "r": 20, "t": 60, "b": 70}, showlegend=bool(overlay))
+    return fig
+
+
+def cell_figure(samples: Sequence[dict[str, Any]]) -> go.Figure:
+    """Sample runs of one sweep cell: their pursue-withdraw signal over time."""
+    colours = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+    fig = go.Figure()
+    for k, s in enumerate(samples):
+        fig.add_trace(go.Scatter(
+            x=s["traj"]["step"], y=s["pw"], mode="lines",
+            name=f"replicate {s['replicate'] + 1}: {s['outcome']}",
+            line={"color": colours[k % len(colours)], "width": 2}))
+    fig.add_hline(y=outcomes.PW_ON, line={"dash": "dot", "color": "#555555"},
+                  annotation_text="episode threshold", annotation_position="top left")
+    fig.update_layout(template="plotly_white", font=FONT, height=380,
+                      title={"text": "Sample runs from this cell", "font": {"size": 18}},
+                      xaxis={"title": "episode"},
+                      yaxis={"title": "pursue-withdraw", "range": [0, 1.02]},
+                      legend={"orientation": "h", "y": -0.25},
+                      margin={"l": 70, "r": 20, "t": 50, "b": 40})
+    return fig
+
+
+def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
+    """Both compare sides' mean series (95% bands) and outcome shares, on shared axes."""
+    names = list(series)
+    titles = [f"{t} (mean and 95% CI, by episode)" for t in series.values()]
+    fig = make_subplots(rows=len(names) + 1, cols=1, vertical_spacing=0.07,
+                        subplot_titles=[*titles, "Outcome shares (95% CI)"],
+                        row_heights=[1] * len(names) + [1.2])
+    for key, side in sides.items():
+        colour = SIDE_COLOURS[key]
+        label = side["title"] + (f" without {', '.join(side['without'])}"
+                                 if side["without"] else "")
+        for row, name in enumerate(names, start=1):
+            s = side["series"][name]
+            steps = list(range(len(s["mean"])))
+            fig.add_trace(go.Scatter(x=steps + steps[::-1], y=s["high"] + s["low"][::-1],
+                                     fill="toself", fillcolor=_alpha(colour, 0.2),
+                                     line={"width": 0}, hoverinfo="skip", showlegend=False,
+                                     legendgroup=key), row=row, col=1)
+            fig.add_trace(go.Scatter(x=steps, y=s["mean"], name=f"{key.upper()}: {label}",
+                                     line={"color": colour, "width": 2.5,
+                                           "dash": "solid" if key == "a" else "dash"},
+                                     legendgroup=key, showlegend=row == 1), row=row, col=1)
+        shares = side["shares"]
+        cats = [*outcomes.OUTCOMES, "trap"]
+        fig.add_trace(go.Bar(
+            x=cats, y=[shares[c]["value"] for c in cats], marker_color=colour,
+            name=f"{key.upper()}", showlegend=False, legendgroup=key,
+            error_y={"type": "data", "symmetric": False,
+                     "array": [shares[c]["high"] - shares[c]["value"] for c in cats],
+                     "arrayminus": [shares[c]["value"] - shares[c]["low"] for c in cats]}),
+            row=len(names) + 1, col=1)
+    for row in range(1, len(names) + 1):
+        fig.update_yaxes(range=[0, 1.02], row=row, col=1)
+    fig.update_yaxes(range=[0, 1.05], row=len(names) + 1, col=1)
+    fig.update_layout(template="plotly_white", font=FONT, height=1100, barmode="group",
+                      legend={"orientation": "h", "y": 1.05},
+                      margin={"l": 60, "r": 20, "t": 90, "b": 50})
+    fig.update_annotations(font_size=16)
+    return fig
+
+
+def _alpha(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure with a message (before a sweep, or after an error)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font={"size": 20, "color": "#333333"})
+    fig.update_layout(template="plotly_white", height=420, font=FONT,
+                      xaxis={"visible": False}, yaxis={"visible": False})
+    return fig
