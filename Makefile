@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    create .venv, install dyadsim, run the default couple (summary + plot file)
+#   make run    create .venv, install dyadsim, serve the dashboard on http://127.0.0.1:8050
 #   make test   create .venv with the dev extras, run the whole test suite
 # Mesa 3.5 needs Python >= 3.12. We look for one on PATH, then in pyenv's versions folder
 # (pyenv shims fail for versions that are installed but not activated).
@@ -32,7 +32,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/dyadsim run --plot out/default-run.html
+	$(BIN)/dyadsim dashboard --host 127.0.0.1 --port 8050
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

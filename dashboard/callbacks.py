@@ -205,9 +205,11 @@ def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | 
     except ScenarioError as err:
         return {"key": key, "i": 0, "playing": False, "error": str(err)}
     cur = dict(cursor or {})
-    if cur.get("key") != key:
+    if cur.get("key") != key:  # a new run (or a click that came before the first render)
         playing = bool(cur.get("playing"))
-        return {"key": key, "i": 0 if playing else last, "playing": playing}
+        cur = {"key": key, "i": 0 if playing else last, "playing": playing}
+        if trigger not in ("reset", "step", "play"):
+            return cur
     i, playing = int(cur.get("i", last)), bool(cur.get("playing"))
     if trigger == "reset":
         i, playing = 0, False
@@ -222,6 +224,16 @@ def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | 
         i = min(i + speed, last)
         playing = i < last
     return {"key": key, "i": i, "playing": playing}
+
+
+#: When a click and a tick arrive in one call, the click wins.
+_PLAYBACK_PRIORITY = ("reset", "step", "play", "view", "ticker")
+
+
+def first_trigger(triggered: dict[str, Any]) -> str | None:
+    """The playback trigger that counts among several at once (``ctx.triggered_prop_ids``)."""
+    ids = set(triggered.values())
+    return next((name for name in _PLAYBACK_PRIORITY if name in ids), None)
 
 
 def render_couple(cursor: dict[str, Any] | None, view: dict[str, Any]
@@ -457,7 +469,7 @@ def register(app: Dash, manager: Any) -> None:
                   Input("play", "n_clicks"), Input("ticker", "n_intervals"),
                   State("cursor", "data"), State("speed", "value"))
     def _advance(view: dict[str, Any], *args: Any) -> tuple[Any, bool, str]:
-        cursor = advance(ctx.triggered_id, view, args[-2], args[-1])
+        cursor = advance(first_trigger(ctx.triggered_prop_ids), view, args[-2], args[-1])
         return cursor, not cursor["playing"], "Pause" if cursor["playing"] else "Play"
 
     app.callback(Output("couple-graph", "figure"), Output("phase-graph", "figure"),
