@@ -120,6 +120,8 @@ def apply_trigger(view: dict[str, Any], trigger: Any, value: Any,
     elif kind in ("x_name", "x_low", "x_high", "y_name", "y_low", "y_high"):
         axis, part = kind.split("_")
         changed = {**view[axis], part: value}
+        if part == "name":  # a new parameter: its whole range
+            changed = {"name": value, "low": None, "high": None}
         new, msg = state.set_sweep(view, **{axis: changed})
     elif kind in ("points", "reps", "show"):
         new, msg = state.set_sweep(view, **{kind: value})
@@ -339,7 +341,8 @@ def scenario_toml(view: dict[str, Any]) -> str:
     scenario = state.resolve(view)
     if not (view.get("scenario") or view.get("upload")):
         scenario = Scenario(
-            title="Settings from the dyadsim dashboard", summary=scenario.summary,
+            title="Settings from the dyadsim dashboard",
+            summary="A couple set up in the dyadsim dashboard.",
             description=scenario.description, names=scenario.names,
             params=scenario.params, source="dashboard")
     return scenario.dumps()

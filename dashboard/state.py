@@ -241,6 +241,9 @@ def set_sweep(view: dict[str, Any], **changes: Any) -> tuple[dict[str, Any], str
             new["points"] = _number("points", changes["points"], *POINTS_RANGE, whole=True)
         if "reps" in changes:
             new["reps"] = _number("reps", changes["reps"], *REPS_RANGE, whole=True)
+        if new["x"]["name"] == new["y"]["name"]:
+            raise ValueError(f"x axis = y axis = {new['x']['name']}: not allowed; allowed: "
+                             "two different parameters")
         if "show" in changes:
             if changes["show"] not in SHOW_OPTIONS:
                 raise ValueError(f"show = {changes['show']!r}: not allowed; allowed: "
@@ -312,12 +315,28 @@ def from_query(search: str | None) -> tuple[dict[str, Any], list[str]]:
             _apply_query_key(view, key, text)
         except (ValueError, ParamError) as err:
             errors.append(str(err))
-    try:
-        resolve(view)
-    except ScenarioError as err:
-        errors.append(str(err))
-        view["set"] = {}
+    for side in ("a", "b"):
+        if side in query and f"{side}_without" not in query:
+            view["compare"][f"{side}_without"] = []
+        try:
+            _check_without(view, side)
+        except ValueError as err:
+            errors.append(str(err))
+            view["compare"][f"{side}_without"] = []
     return view, errors
+
+
+def _check_without(view: dict[str, Any], side: str) -> None:
+    name = view["compare"][side]
+    if name == CURRENT:
+        scenario = base_scenario_or_default(view)
+    else:
+        scenario = library_scenario(name)
+    labels = [e.label for e in scenario.events if e.label]
+    for label in view["compare"][f"{side}_without"]:
+        if label not in labels:
+            raise ValueError(f"{side}_without = {label!r}: no such event in {scenario.name}; "
+                             f"allowed: " + (", ".join(labels) or "none (it has no events)"))
 
 
 def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
@@ -351,8 +370,13 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
     elif key in REGISTRY:
         if key == "run.seed":
             view["seed"] = int(lookup(key).check(text))
-        else:
-            view["set"][key] = lookup(key).check(text)
+            return
+        view["set"][key] = lookup(key).check(text)
+        try:
+            resolve(view)
+        except ScenarioError as err:  # e.g. a run too long, or events past its end
+            del view["set"][key]
+            raise ValueError(str(err)) from None
     elif "." in key:
         lookup(key)  # an unknown parameter: raises ParamError with "did you mean"
     else:
