@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ from dashboard.figures import (
     heatmap_figure,
     phase_figure,
 )
-from dashboard.layout import SPEEDS
+from dashboard.layout import SPEEDS, scenario_options
 from dyadsim.params import REGISTRY
 from dyadsim.scenario import Scenario, ScenarioError
 
@@ -51,6 +52,9 @@ def controls(view: dict[str, Any]) -> dict[str, Any]:
     return {
         "params": {k: _shown(values[k]) for k in PARAM_KEYS}, "seed": view["seed"],
         "scenario": view.get("scenario") or ("upload" if view.get("upload") else "default"),
+        "scenario_options": scenario_options() + ([{
+            "label": f"Uploaded: {view['upload']['name']}", "value": "upload"}]
+            if view.get("upload") else []),
         "x_name": view["x"]["name"], "x_low": view["x"]["low"], "x_high": view["x"]["high"],
         "y_name": view["y"]["name"], "y_low": view["y"]["low"], "y_high": view["y"]["high"],
         "points": view["points"], "reps": view["reps"], "show": view["show"],
@@ -194,11 +198,12 @@ def page_parts(view: dict[str, Any], href: str | None) -> dict[str, Any]:
 
 def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | None,
             speed_index: int | None) -> dict[str, Any]:
-    """The playback cursor after a button, a tick, or a new run.
+    """The playback cursor (row ``i`` of ``last``) after a button, a tick, or a new run.
 
     A new run is shown whole (or played from the start while playing); Reset goes back to
     episode 0; Step moves on by the speed; Play starts or pauses; a tick moves on while
-    playing and stops at the end.
+    playing and stops at the end. In the app, ticks run in the browser (``TICK_JS``, the
+    same rule); this function is their reference and is tested.
     """
     key = compute.run_key(view)
     speed = SPEEDS[int(speed_index or 0)]
@@ -209,7 +214,7 @@ def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | 
     cur = dict(cursor or {})
     if cur.get("key") != key:  # a new run (or a click that came before the first render)
         playing = bool(cur.get("playing"))
-        cur = {"key": key, "i": 0 if playing else last, "playing": playing}
+        cur = {"key": key, "i": 0 if playing else last, "playing": playing, "last": last}
         if trigger not in ("reset", "step", "play"):
             return cur
     i, playing = int(cur.get("i", last)), bool(cur.get("playing"))
@@ -225,11 +230,28 @@ def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | 
     elif trigger == "ticker" and playing:
         i = min(i + speed, last)
         playing = i < last
-    return {"key": key, "i": i, "playing": playing}
+    return {"key": key, "i": i, "playing": playing, "last": last}
 
 
-#: When a click and a tick arrive in one call, the click wins.
+#: When several inputs change in one call, the click wins.
 _PLAYBACK_PRIORITY = ("reset", "step", "play", "view", "ticker")
+
+#: One playback tick in the browser: :func:`advance` with trigger ``"ticker"``. It waits
+#: until the frame at the cursor has been drawn, so playback never runs ahead of the figure
+#: (and a Pause stops at what is on screen).
+TICK_JS = """
+function (n, cursor, speedIndex, rendered) {
+    const noUpdate = window.dash_clientside.no_update;
+    if (!cursor || !cursor.playing || cursor.last === undefined || rendered !== cursor.i) {
+        return [noUpdate, noUpdate, noUpdate];  // paused, or the last frame is not drawn yet
+    }
+    const speeds = SPEEDS;
+    const i = Math.min(cursor.i + speeds[speedIndex || 0], cursor.last);
+    const playing = i < cursor.last;
+    return [Object.assign({}, cursor, {i: i, playing: playing}), !playing,
+            playing ? "Pause" : "Play"];
+}
+""".replace("SPEEDS", json.dumps(list(SPEEDS)))
 
 
 def first_trigger(triggered: dict[str, Any]) -> str | None:
@@ -430,6 +452,7 @@ def register(app: Dash, manager: Any) -> None:
                    for kind, key in _PATTERNS.items()})
     outputs = {k: Output(*v) for k, v in _CONTROL_OUTPUTS.items()}
     outputs.update(params=Output({"type": "param", "name": ALL}, "value"),
+                   scenario_options=Output("scenario", "options"),
                    view=Output("view", "data"), message=Output("message", "children"))
 
     @app.callback(output=outputs, inputs=inputs,
@@ -469,15 +492,27 @@ def register(app: Dash, manager: Any) -> None:
     @app.callback(Output("cursor", "data"), Output("ticker", "disabled"),
                   Output("play", "children"),
                   Input("view", "data"), Input("reset", "n_clicks"), Input("step", "n_clicks"),
-                  Input("play", "n_clicks"), Input("ticker", "n_intervals"),
-                  State("cursor", "data"), State("speed", "value"))
-    def _advance(view: dict[str, Any], *args: Any) -> tuple[Any, bool, str]:
-        cursor = advance(first_trigger(ctx.triggered_prop_ids), view, args[-2], args[-1])
+                  Input("play", "n_clicks"), State("cursor", "data"), State("speed", "value"))
+    def _advance(view: dict[str, Any], reset: int | None, step: int | None,
+                 play: int | None, cursor: dict[str, Any] | None,
+                 speed: int | None) -> tuple[Any, bool, str]:
+        cursor = advance(first_trigger(ctx.triggered_prop_ids), view, cursor, speed)
         return cursor, not cursor["playing"], "Pause" if cursor["playing"] else "Play"
 
-    app.callback(Output("couple-graph", "figure"), Output("phase-graph", "figure"),
-                 Output("caption", "children"), Output("outcome", "children"),
-                 Input("cursor", "data"), State("view", "data"))(render_couple)
+    # The ticks run in the browser (the same step as advance(..., "ticker")): a tick never
+    # crosses a Pause on the network, so the Pause's answer always lands last.
+    app.clientside_callback(
+        TICK_JS, Output("cursor", "data", allow_duplicate=True),
+        Output("ticker", "disabled", allow_duplicate=True),
+        Output("play", "children", allow_duplicate=True),
+        Input("ticker", "n_intervals"), State("cursor", "data"), State("speed", "value"),
+        State("rendered", "data"), prevent_initial_call=True)
+
+    @app.callback(Output("couple-graph", "figure"), Output("phase-graph", "figure"),
+                  Output("caption", "children"), Output("outcome", "children"),
+                  Output("rendered", "data"), Input("cursor", "data"), State("view", "data"))
+    def _render(cursor: dict[str, Any] | None, view: dict[str, Any]) -> tuple[Any, ...]:
+        return (*render_couple(cursor, view), (cursor or {}).get("i"))
 
     @app.callback(Output("sweep-result", "data"), Output("sweep-status", "children"),
                   Input("sweep-run", "n_clicks"), State("sweep-spec", "data"),

@@ -156,7 +156,7 @@ def cell_view(spec: dict[str, Any], x: float, y: float, seed: int) -> dict[str, 
     """The view of one replicate of a sweep cell, as the couple page runs it."""
     view = {**state.default_view(), **{k: spec[k] for k in ("scenario", "upload")}}
     view["set"] = {**spec["set"], spec["x"]["name"]: float(x), spec["y"]["name"]: float(y)}
-    view["seed"] = int(seed)
+    view["seed"] = str(int(seed))
     return view
 
 
@@ -188,7 +188,7 @@ def side_scenario(view: dict[str, Any], side: str) -> Scenario:
     if name == state.CURRENT:
         return state.resolve(view)
     return state.resolve({**state.default_view(), "scenario": name,
-                          "seed": state.base_scenario({"scenario": name}).seed})
+                          "seed": str(state.base_scenario({"scenario": name}).seed)})
 
 
 def run_compare(view: dict[str, Any], progress: Callable[[int, int], None] | None = None

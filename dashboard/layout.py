@@ -85,7 +85,8 @@ def couple_page(view: dict[str, Any]) -> html.Div:
                                             className="secondary")),
             html.Div(className="row", children=[
                 html.Div([html.Label("Seed", htmlFor="seed", className="control-label"),
-                          dcc.Input(id="seed", type="number", value=view["seed"],
+                          dcc.Input(id="seed", type="text", inputMode="numeric",
+                                    value=view["seed"],
                                     debounce=True, className="number")]),
                 html.Div([html.Label(steps.label, htmlFor={"type": "param",
                                                            "name": "run.steps"},
@@ -128,6 +129,7 @@ def couple_page(view: dict[str, Any]) -> html.Div:
             ]),
             dcc.Interval(id="ticker", interval=TICK_MS, disabled=True),
             dcc.Store(id="cursor"),
+            dcc.Store(id="rendered"),
         ]),
     ])
 

@@ -41,7 +41,9 @@ DEFAULT_VIEW: dict[str, Any] = {
     "scenario": None,
     "upload": None,
     "set": {},
-    "seed": int(REGISTRY["run.seed"].default or 0),
+    # Seeds are kept as text: they go up to 2**63 - 1, and a JSON number in the browser is
+    # a double, exact only to 2**53.
+    "seed": str(REGISTRY["run.seed"].default or 0),
     "x": {"name": "partner_a.anxiety", "low": 0.0, "high": 1.0},
     "y": {"name": "partner_b.avoidance", "low": 0.0, "high": 1.0},
     "points": 21,
@@ -157,7 +159,7 @@ def set_seed(view: dict[str, Any], value: Any) -> tuple[dict[str, Any], str]:
         seed = lookup("run.seed").check(value)
     except ParamError as err:
         return view, str(err)
-    return {**view, "seed": int(seed)}, ""
+    return {**view, "seed": str(int(seed))}, ""
 
 
 def choose_scenario(view: dict[str, Any], name: str | None) -> tuple[dict[str, Any], str]:
@@ -166,7 +168,7 @@ def choose_scenario(view: dict[str, Any], name: str | None) -> tuple[dict[str, A
         return view, (f"scenario = {name!r}: not in the library; allowed: "
                       + ", ".join(library_names()))
     new = {**view, "scenario": name or None, "upload": None, "set": {}}
-    new["seed"] = base_scenario(new).seed if name else DEFAULT_VIEW["seed"]
+    new["seed"] = str(base_scenario(new).seed) if name else DEFAULT_VIEW["seed"]
     return new, ""
 
 
@@ -182,14 +184,14 @@ def upload_scenario(view: dict[str, Any], filename: str | None, text: str
         return view, (f"{source}: run.steps = {scenario.steps}: too long for the dashboard; "
                       f"allowed: a whole number in [1, {MAX_STEPS}]")
     new = {**view, "scenario": None, "upload": {"name": source, "text": text}, "set": {},
-           "seed": scenario.seed}
+           "seed": str(scenario.seed)}
     return new, ""
 
 
 def restore_defaults(view: dict[str, Any]) -> dict[str, Any]:
     """Drop the settings made on top of the scenario (keep the scenario and page)."""
     base = base_scenario_or_default(view)
-    return {**view, "set": {}, "seed": base.seed if view.get("scenario") or view.get(
+    return {**view, "set": {}, "seed": str(base.seed) if view.get("scenario") or view.get(
         "upload") else DEFAULT_VIEW["seed"]}
 
 
@@ -346,7 +348,7 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
             raise ValueError(f"page = {text!r}: not a page; allowed: " + ", ".join(PAGES))
         view["page"] = text
     elif key == "seed":
-        view["seed"] = int(lookup("run.seed").check(text))
+        view["seed"] = str(lookup("run.seed").check(text))
     elif key in ("x", "y"):
         name, *bounds = text.split(":")
         if len(bounds) not in (0, 2):
@@ -369,7 +371,7 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
         comp["reps"] = _number(key, text, *COMPARE_REPS_RANGE, whole=True)
     elif key in REGISTRY:
         if key == "run.seed":
-            view["seed"] = int(lookup(key).check(text))
+            view["seed"] = str(lookup(key).check(text))
             return
         view["set"][key] = lookup(key).check(text)
         try:

@@ -82,7 +82,7 @@ def rich_view() -> dict[str, Any]:
     view.update({
         "page": "sweep", "scenario": "delayed_text",
         "set": {"partner_a.anxiety": 0.65, "dyad.stress": 0.15, "run.steps": 300},
-        "seed": 123,
+        "seed": "123",
         "x": {"name": "dyad.noise", "low": 0.05, "high": 0.4},
         "y": {"name": "partner_b.anxiety", "low": 0.1, "high": 0.9},
         "points": 5, "reps": 7, "show": "satisfaction",
@@ -219,7 +219,7 @@ def test_upload_of_a_good_file_switches_the_view():
     view = {**view, "page": "couple"}
     new, msg = state.upload_scenario(view, "mine.toml", GOOD_TOML)
     assert msg == ""
-    assert new["scenario"] is None and new["set"] == {} and new["seed"] == 77
+    assert new["scenario"] is None and new["set"] == {} and new["seed"] == "77"
     assert new["upload"] == {"name": "mine.toml", "text": GOOD_TOML}
     resolved = state.resolve(new)
     assert resolved.names == ("Pat", "Lou") and resolved.steps == 120
@@ -302,7 +302,7 @@ def test_choosing_a_scenario_resets_settings_and_takes_its_seed():
     lib = state.library_scenario("secure_secure")
     assert msg == ""
     assert new["scenario"] == "secure_secure" and new["set"] == {} and new["upload"] is None
-    assert new["seed"] == lib.seed and controls["seed"] == lib.seed
+    assert new["seed"] == str(lib.seed) and controls["seed"] == str(lib.seed)
     assert controls["scenario"] == "secure_secure"
     assert controls["params"]["partner_a.anxiety"] == lib.params["partner_a.anxiety"]
     back, controls, msg = callbacks.update_view(new, "scenario", "default", {})
@@ -316,7 +316,7 @@ def test_choosing_a_scenario_resets_settings_and_takes_its_seed():
 def test_seed_control():
     view = state.default_view()
     new, controls, msg = callbacks.update_view(view, "seed", 9, {})
-    assert new["seed"] == 9 and controls["seed"] == 9 and msg == ""
+    assert new["seed"] == "9" and controls["seed"] == "9" and msg == ""
     new, controls, msg = callbacks.update_view(view, "seed", -3, {})
     assert new == view and controls["seed"] == view["seed"] and "allowed" in msg
 
@@ -342,7 +342,7 @@ def test_a_lesson_opens_its_scenario_on_the_couple_page():
         view, {"type": "lesson", "name": "softening"}, 1, {})
     assert msg == ""
     assert new["page"] == "couple" and new["scenario"] == "softening" and new["set"] == {}
-    assert new["seed"] == state.library_scenario("softening").seed
+    assert new["seed"] == str(state.library_scenario("softening").seed)
     assert controls["scenario"] == "softening"
 
 
@@ -351,7 +351,7 @@ def test_restore_drops_the_settings_and_keeps_the_scenario():
     view = {**with_settings(view, partner_a__anxiety=0.6), "seed": 3}
     new, _, msg = callbacks.update_view(view, "restore", 1, {})
     assert msg == "" and new["set"] == {} and new["scenario"] == "secure_secure"
-    assert new["seed"] == state.library_scenario("secure_secure").seed
+    assert new["seed"] == str(state.library_scenario("secure_secure").seed)
 
 
 def test_open_run_applies_the_cell_view_on_the_couple_page():
@@ -361,7 +361,7 @@ def test_open_run_applies_the_cell_view_on_the_couple_page():
     new, controls, msg = callbacks.update_view(
         view, {"type": "open-run", "index": 1}, 1, {"cell_views": cells})
     assert msg == ""
-    assert new["page"] == "couple" and new["seed"] == 12
+    assert new["page"] == "couple" and new["seed"] == "12"
     assert new["set"] == {"run.steps": 100, "partner_a.anxiety": 0.5,
                           "partner_b.avoidance": 1.0}
     assert controls["params"]["partner_b.avoidance"] == 1.0
@@ -383,7 +383,7 @@ def test_an_upload_arrives_as_a_data_url():
         view, "upload", data_url(GOOD_TOML.encode()), {"filename": "mine.toml"})
     assert msg == ""
     assert new["upload"]["name"] == "mine.toml" and new["scenario"] is None
-    assert new["seed"] == 77 and controls["scenario"] == "upload"
+    assert new["seed"] == "77" and controls["scenario"] == "upload"
     assert controls["params"]["partner_a.anxiety"] == 0.3
     assert controls["params"]["run.steps"] == 120
 
@@ -453,11 +453,13 @@ def test_page_parts_link_describes_the_view():
 def test_a_new_run_is_shown_whole_unless_playing():
     view = short_view(100)
     key = compute.run_key(view)
-    assert callbacks.advance(None, view, None, 0) == {"key": key, "i": 100, "playing": False}
+    assert callbacks.advance(None, view, None, 0) == {"key": key, "i": 100, "playing": False,
+                                                      "last": 100}
     old = {"key": "an older run", "i": 40, "playing": False}
     assert callbacks.advance("view", view, old, 0)["i"] == 100
     old["playing"] = True
-    assert callbacks.advance("view", view, old, 0) == {"key": key, "i": 0, "playing": True}
+    assert callbacks.advance("view", view, old, 0) == {"key": key, "i": 0, "playing": True,
+                                                       "last": 100}
 
 
 def test_reset_step_play_and_ticks():
@@ -465,7 +467,7 @@ def test_reset_step_play_and_ticks():
     key = compute.run_key(view)
 
     def at(i, playing=False):
-        return {"key": key, "i": i, "playing": playing}
+        return {"key": key, "i": i, "playing": playing, "last": 100}
 
     assert callbacks.advance("reset", view, at(50, True), 0) == at(0)
     for index, speed in enumerate(SPEEDS):
@@ -804,7 +806,7 @@ def test_heatmap_and_sample_runs_of_a_clicked_cell(sweep_result):
     new, _, msg = callbacks.update_view(state.default_view(),
                                         {"type": "open-run", "index": 1}, 1,
                                         {"cell_views": views})
-    assert msg == "" and new["seed"] == run_seeds(SEED, 2)[1]
+    assert msg == "" and new["seed"] == str(run_seeds(SEED, 2)[1])
     assert new["set"]["partner_a.anxiety"] == 1.0
     _, buttons, views = callbacks.show_cell(None, sweep_result)
     assert buttons == [] and views == []
