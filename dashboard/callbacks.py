@@ -142,7 +142,7 @@ def apply_trigger(view: dict[str, Any], trigger: Any, value: Any,
     elif kind == "compare_reps":
         new = view
         try:
-            reps = state._number("replicates per side", value, *state.COMPARE_REPS_RANGE,
+            reps = state.number("replicates per side", value, *state.COMPARE_REPS_RANGE,
                                  whole=True)
             new = {**view, "compare": {**view["compare"], "reps": reps}}
         except ValueError as err:
@@ -285,15 +285,21 @@ def render_couple(cursor: dict[str, Any] | None, view: dict[str, Any]
 # --- Sweep ---------------------------------------------------------------------------------------
 
 
-def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict[str, Any]
-              ) -> tuple[Any, str]:
-    """Run a sweep (in a background job); the result and a status line."""
+def _reporter(set_progress: Callable[[tuple[str, str]], None] | None
+              ) -> Callable[[int, int], None]:
+    """``progress(done, total)`` for a job, feeding Dash's progress bar (if any)."""
     def progress(done: int, total: int) -> None:
         if set_progress is not None:
             set_progress((str(done), str(total)))
 
+    return progress
+
+
+def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict[str, Any]
+              ) -> tuple[Any, str]:
+    """Run a sweep (in a background job); the result and a status line."""
     try:
-        result = compute.run_sweep(spec, progress)
+        result = compute.run_sweep(spec, _reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The sweep cannot run: {err}"
     n = len(result["x"]["values"]) * len(result["y"]["values"])
@@ -333,13 +339,8 @@ def compare_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: di
                 ) -> tuple[go.Figure | Any, str]:
     """Run both sides of a compare (in a background job); the figure and a status line."""
     view = {**state.default_view(), **spec}
-
-    def progress(done: int, total: int) -> None:
-        if set_progress is not None:
-            set_progress((str(done), str(total)))
-
     try:
-        sides = compute.run_compare(view, progress)
+        sides = compute.run_compare(view, _reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The compare cannot run: {err}"
     share = {k: s["shares"]["trap"]["value"] for k, s in sides.items()}
@@ -516,13 +517,7 @@ def register(app: Dash, manager: Any) -> None:
 
     @app.callback(Output("sweep-result", "data"), Output("sweep-status", "children"),
                   Input("sweep-run", "n_clicks"), State("sweep-spec", "data"),
-                  background=True, manager=manager, prevent_initial_call=True,
-                  interval=200, cache_args_to_ignore=[0],
-                  running=[(Output("sweep-run", "disabled"), True, False),
-                           (Output("sweep-cancel", "disabled"), False, True)],
-                  cancel=[Input("sweep-cancel", "n_clicks")],
-                  progress=[Output("sweep-progress", "value"),
-                            Output("sweep-progress", "max")])
+                  **_background_job("sweep", manager))
     def _sweep(set_progress: Any, n_clicks: int, spec: dict[str, Any]) -> tuple[Any, str]:
         return sweep_job(set_progress, spec)
 
@@ -535,13 +530,7 @@ def register(app: Dash, manager: Any) -> None:
 
     @app.callback(Output("compare-graph", "figure"), Output("compare-status", "children"),
                   Input("compare-run", "n_clicks"), State("compare-spec", "data"),
-                  background=True, manager=manager, prevent_initial_call=True,
-                  interval=200, cache_args_to_ignore=[0],
-                  running=[(Output("compare-run", "disabled"), True, False),
-                           (Output("compare-cancel", "disabled"), False, True)],
-                  cancel=[Input("compare-cancel", "n_clicks")],
-                  progress=[Output("compare-progress", "value"),
-                            Output("compare-progress", "max")])
+                  **_background_job("compare", manager))
     def _compare(set_progress: Any, n_clicks: int, spec: dict[str, Any]) -> tuple[Any, str]:
         return compare_job(set_progress, spec)
 
@@ -556,6 +545,22 @@ def register(app: Dash, manager: Any) -> None:
     def _export(*args: Any) -> tuple[Any, str]:
         view, couple_fig, heatmap_fig, result = args[-4:]
         return export(str(ctx.triggered_id), view, couple_fig, heatmap_fig, result)
+
+
+def _background_job(job: str, manager: Any) -> dict[str, Any]:
+    """Dash's background-callback options for a job's Run, Cancel and progress controls.
+
+    The Run button's click count (argument 0) is left out of the cache key, so the same
+    settings run again come back from the cache.
+    """
+    return {
+        "background": True, "manager": manager, "prevent_initial_call": True,
+        "interval": 200, "cache_args_to_ignore": [0],
+        "running": [(Output(f"{job}-run", "disabled"), True, False),
+                    (Output(f"{job}-cancel", "disabled"), False, True)],
+        "cancel": [Input(f"{job}-cancel", "n_clicks")],
+        "progress": [Output(f"{job}-progress", "value"), Output(f"{job}-progress", "max")],
+    }
 
 
 def _key_of(trigger: str) -> str:

@@ -41,8 +41,7 @@ def events_of(scenario: Scenario) -> list[dict[str, Any]]:
     """The scenario's events as ``{"step", "end", "label"}`` for marking figures."""
     out = []
     for number, event in enumerate(scenario.events, start=1):
-        duration = getattr(event, "duration", None)
-        end = event.step + int(duration) - 1 if duration else scenario.steps
+        end = event.step + event.duration - 1 if event.duration else scenario.steps
         out.append({"step": int(event.step), "end": int(end),
                     "label": event.label or event.name(number)})
     return out
@@ -227,9 +226,8 @@ def _compare_side(scenario: Scenario, without: tuple[str, ...], result: Any, rep
                   ) -> dict[str, Any]:
     cols = {name: i for i, name in enumerate(TRAJECTORY_COLUMNS[1:])}
     traj = result.trajectories  # (reps, steps + 1, columns); NaN after a dissolution
-    pa, wa = traj[:, :, cols["partner_a.pursuit"]], traj[:, :, cols["partner_a.withdrawal"]]
-    pb, wb = traj[:, :, cols["partner_b.pursuit"]], traj[:, :, cols["partner_b.withdrawal"]]
-    series = {"pw": np.maximum(pa * wb, pb * wa)}
+    columns = {name: traj[:, :, i] for name, i in cols.items()}
+    series = {"pw": outcomes.pursue_withdraw(columns)}
     for name in list(COMPARE_SERIES)[1:]:
         series[name] = traj[:, :, cols[name]]
     out: dict[str, Any] = {"title": scenario.title, "name": scenario.name,

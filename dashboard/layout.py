@@ -152,6 +152,19 @@ def _axis_controls(key: str, axis: dict[str, Any]) -> html.Div:
     ])
 
 
+def job_controls(job: str) -> list[Any]:
+    """Run and Cancel buttons, a progress bar and a status line for a background job."""
+    return [
+        html.Div(className="row", children=[
+            html.Button(f"Run {job}", id=f"{job}-run", className="primary"),
+            html.Button("Cancel", id=f"{job}-cancel", disabled=True),
+        ]),
+        html.Progress(id=f"{job}-progress", value="0", max="1",
+                      **{"aria-label": f"{job} progress"}),
+        html.P(id=f"{job}-status", className="hint", **{"aria-live": "polite"}),
+    ]
+
+
 def sweep_page(view: dict[str, Any]) -> html.Div:
     """Sweep two parameters: axes, size, the heatmap, and sample runs of a clicked cell."""
     return html.Div(id="page-sweep", className="page", children=[
@@ -172,13 +185,7 @@ def sweep_page(view: dict[str, Any]) -> html.Div:
             dcc.Dropdown(id="show", value=view["show"], clearable=False,
                          options=[{"label": quantity_label(q), "value": q}
                                   for q in state.SHOW_OPTIONS]),
-            html.Div(className="row", children=[
-                html.Button("Run sweep", id="sweep-run", className="primary"),
-                html.Button("Cancel", id="sweep-cancel", disabled=True),
-            ]),
-            html.Progress(id="sweep-progress", value="0", max="1",
-                          **{"aria-label": "sweep progress"}),
-            html.P(id="sweep-status", className="hint", **{"aria-live": "polite"}),
+            *job_controls("sweep"),
             html.Div(className="export", children=[
                 html.Button("Heatmap (PNG)", id="sweep-export-png", className="secondary"),
                 html.Button("Table (CSV)", id="sweep-export-csv", className="secondary"),
@@ -218,13 +225,7 @@ def compare_page(view: dict[str, Any]) -> html.Div:
                        className="control-label"),
             dcc.Input(id="compare-reps", type="number", value=comp["reps"], debounce=True,
                       className="number"),
-            html.Div(className="row", children=[
-                html.Button("Run compare", id="compare-run", className="primary"),
-                html.Button("Cancel", id="compare-cancel", disabled=True),
-            ]),
-            html.Progress(id="compare-progress", value="0", max="2",
-                          **{"aria-label": "compare progress"}),
-            html.P(id="compare-status", className="hint", **{"aria-live": "polite"}),
+            *job_controls("compare"),
         ]),
         html.Main(className="main", children=[
             dcc.Graph(id="compare-graph", config={"displaylogo": False}),

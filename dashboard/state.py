@@ -198,7 +198,12 @@ def restore_defaults(view: dict[str, Any]) -> dict[str, Any]:
 # --- Sweep and compare settings --------------------------------------------------------------
 
 
-def _number(key: str, text: Any, low: float, high: float, whole: bool = False) -> float:
+def number(key: str, text: Any, low: float, high: float, whole: bool = False) -> float:
+    """A typed number within ``[low, high]`` (whole if asked).
+
+    Raises:
+        ValueError: One line naming the key, the value and what is allowed.
+    """
     try:
         value = float(text)
     except (TypeError, ValueError):
@@ -221,8 +226,8 @@ def check_axis(key: str, name: Any, low: Any = None, high: Any = None) -> dict[s
     if param is None or not param.sweepable:
         allowed = ", ".join(p.name for p in REGISTRY.values() if p.sweepable)
         raise ValueError(f"{key} = {name!r}: not a sweepable parameter; allowed: {allowed}")
-    lo = param.low if low in (None, "") else _number(f"{key} low", low, param.low, param.high)
-    hi = param.high if high in (None, "") else _number(f"{key} high", high, param.low,
+    lo = param.low if low in (None, "") else number(f"{key} low", low, param.low, param.high)
+    hi = param.high if high in (None, "") else number(f"{key} high", high, param.low,
                                                        param.high)
     if lo >= hi:
         raise ValueError(f"{key} = {name}:{lo:g}:{hi:g}: the low end must be below the high "
@@ -240,9 +245,9 @@ def set_sweep(view: dict[str, Any], **changes: Any) -> tuple[dict[str, Any], str
                 new[key] = check_axis(f"{key} axis", axis.get("name"), axis.get("low"),
                                       axis.get("high"))
         if "points" in changes:
-            new["points"] = _number("points", changes["points"], *POINTS_RANGE, whole=True)
+            new["points"] = number("points", changes["points"], *POINTS_RANGE, whole=True)
         if "reps" in changes:
-            new["reps"] = _number("reps", changes["reps"], *REPS_RANGE, whole=True)
+            new["reps"] = number("reps", changes["reps"], *REPS_RANGE, whole=True)
         if new["x"]["name"] == new["y"]["name"]:
             raise ValueError(f"x axis = y axis = {new['x']['name']}: not allowed; allowed: "
                              "two different parameters")
@@ -355,9 +360,9 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
             raise ValueError(f"{key} = {text!r}: not allowed; allowed: NAME or NAME:LOW:HIGH")
         view[key] = check_axis(key, name, *bounds)
     elif key == "points":
-        view["points"] = _number(key, text, *POINTS_RANGE, whole=True)
+        view["points"] = number(key, text, *POINTS_RANGE, whole=True)
     elif key == "reps":
-        view["reps"] = _number(key, text, *REPS_RANGE, whole=True)
+        view["reps"] = number(key, text, *REPS_RANGE, whole=True)
     elif key == "show":
         new, msg = set_sweep(view, show=text)
         if msg:
@@ -368,7 +373,7 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
     elif key in ("a_without", "b_without"):
         comp[key] = [label for label in text.split(",") if label]
     elif key == "compare_reps":
-        comp["reps"] = _number(key, text, *COMPARE_REPS_RANGE, whole=True)
+        comp["reps"] = number(key, text, *COMPARE_REPS_RANGE, whole=True)
     elif key in REGISTRY:
         if key == "run.seed":
             view["seed"] = str(lookup(key).check(text))
