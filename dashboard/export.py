@@ -7,18 +7,13 @@ Debian's ``chromium`` (``BROWSER_PATH``) when that is installed and no path was 
 from __future__ import annotations
 
 import os
-import shutil
 
 import plotly.graph_objects as go
 
+from dyadsim.report import browser_path
+
 FORMATS = ("png", "svg")
 WIDTH, HEIGHT = 1400, 900
-
-
-def browser_path() -> str | None:
-    """The browser kaleido will use: ``$BROWSER_PATH``, else Chromium on PATH."""
-    return os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
 
 
 def to_image(figure: go.Figure, fmt: str) -> bytes:
