@@ -1,0 +1,469 @@
+"""The mean-field limit of the rules: a deterministic map, its fixed points and its cycles.
+
+One episode of the model is a map ``x_{t+1} = F(x_t)`` on the dyad's slow state once its
+three random draws are replaced by their expectations:
+
+* a lapse (``u < lapse_rate``) becomes the lapse rate itself (availability is linear in it);
+* an ambiguous episode (``u < ambiguity``) becomes the ambiguity rate (perceived
+  availability is a mixture, linear in the indicator);
+* the observation noise ``noise * z`` becomes its mean, 0;
+* the exit draw does not feed back on the state; it becomes the per-episode hazard, and a
+  deterministic orbit carries the probability that the couple is still together.
+
+:meth:`MeanField.step` calls the functions of :mod:`dyadsim.rules` in the schedule of
+:class:`dyadsim.model.DyadModel` (signal, perceive, appraise, act, dyad), on arrays of many
+parameter rows at once. With noise, ambiguity and lapses at zero it *is* the model, and it
+reproduces the batch engine's trajectory to rounding (tested).
+
+The model is discrete in time, so the analysis is that of a map: a fixed point ``x* = F(x*)``
+is stable when every eigenvalue ``mu`` of the Jacobian ``DF(x*)`` has ``|mu| < 1``; it is
+oscillatory (a spiral) when the leading eigenvalue is complex; a complex pair leaving the
+unit circle is a Neimark-Sacker (discrete Hopf) bifurcation, a real eigenvalue through +1 a
+fold. :func:`classify` also takes the eigenvalues of a flow ``x' = f(x)`` (real parts
+against 0), for the textbook cases.
+
+State (:data:`STATE`): for each partner activation, pursuit, withdrawal, trust,
+inconsistency, fatigue and satisfaction; then the dyad's closeness. The per-episode
+quantities (availability, perception, threat, pressure, intrusion) are recomputed in each
+step from these, as in the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy import optimize
+
+from dyadsim import outcomes, rules
+from dyadsim.batch import PARAM_NAMES, param_matrix
+from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params
+
+PARTNER_STATE: tuple[str, ...] = (
+    "activation", "pursuit", "withdrawal", "trust", "inconsistency", "fatigue", "satisfaction",
+)
+STATE: tuple[str, ...] = (
+    *(f"{who}.{var}" for who in PARTNERS for var in PARTNER_STATE), "dyad.closeness",
+)
+"""The mean-field state vector, in order (15 entries)."""
+
+_N = len(PARTNER_STATE)
+_IDX = {name: i for i, name in enumerate(STATE)}
+CLOSENESS = _IDX["dyad.closeness"]
+
+Kind = Literal["map", "flow"]
+Label = Literal["settled", "trapped", "distant"]
+
+FIXED_TOL = 1e-9
+"""A fixed point's residual ``max |F(x) - x|`` must be below this."""
+SAME_POINT = 1e-5
+"""Two fixed points closer than this (max norm) are the same point."""
+
+
+class MeanField:
+    """The deterministic map of the rules for one or many parameter rows.
+
+    Args:
+        params: A parameter matrix ``(n, len(PARAM_NAMES))`` as
+            :func:`dyadsim.batch.param_matrix` builds it, or one parameter mapping (dotted
+            names; derived gains follow the traits, as in :func:`make_params`).
+    """
+
+    def __init__(self, params: np.ndarray | Mapping[str, Any]) -> None:
+        if isinstance(params, Mapping):
+            params = param_matrix(make_params(params))
+        self.matrix = np.atleast_2d(np.asarray(params, dtype=float))
+        if self.matrix.shape[1] != len(PARAM_NAMES):
+            raise ValueError(f"params has {self.matrix.shape[1]} columns, expected "
+                             f"{len(PARAM_NAMES)}")
+        self.n = self.matrix.shape[0]
+        col = {name: self.matrix[:, i] for i, name in enumerate(PARAM_NAMES)}
+        self.partner = [{f: col[f"{who}.{f}"] for f in PARTNER_FIELDS} for who in PARTNERS]
+        self.dyad = {name.split(".", 1)[1]: col[name] for name in PARAM_NAMES
+                     if name.startswith("dyad.")}
+        self.steps = col["run.steps"].astype(int)
+
+    def initial(self) -> np.ndarray:
+        """The model's initial state for every row: shape ``(len(STATE), n)``."""
+        x = np.zeros((len(STATE), self.n))
+        for k, p in enumerate(self.partner):
+            x[k * _N + 3] = p["trust0"]
+            x[k * _N + 6] = rules.INITIAL_SATISFACTION
+        x[CLOSENESS] = self.dyad["closeness0"]
+        return x
+
+    def step(self, x: np.ndarray) -> np.ndarray:
+        """One episode of the mean-field map; ``x`` has shape ``(len(STATE), n)``."""
+        d, pa, pb = self.dyad, self.partner[0], self.partner[1]
+        c = x[CLOSENESS]
+        s = [x[k * _N:(k + 1) * _N] for k in (0, 1)]
+        ps = (pa, pb)
+        # 1. signal: availability, with lapses at their expected rate
+        avail = [rules.availability(p["responsiveness"], st[2], st[5], p["reassurance"],
+                                    p["lapse_rate"]) for p, st in zip(ps, s, strict=True)]
+        out = np.empty_like(x)
+        new_beh = []
+        for k in (0, 1):
+            p, st, o = ps[k], s[k], 1 - k
+            act, pur, wd, trust, inc, fat, sat = st
+            # 2. perceive: noise at its mean, ambiguity at its rate
+            v = rules.perceived_availability(avail[o], d["noise"], 0.0, d["ambiguity"], trust,
+                                             p["interpretation_bias"])
+            pres = rules.pressure(s[o][1], ps[o]["protest_intensity"])
+            intr = rules.intrusion(pres, c, p["preferred_closeness"],
+                                   p["intrusion_sensitivity"])
+            # 3. appraise
+            cue = rules.threat_cue(v, c, p["preferred_closeness"], d["stress"],
+                                   d["unavailability_weight"], d["distance_weight"])
+            threat = rules.threat_appraisal(cue, p["threat_threshold"], p["threat_gain"],
+                                            p["suppression"])
+            act = rules.update_activation(act, threat, rules.comfort(v, p["comfort_uptake"]),
+                                          p["self_soothing"], d["activation_rate"])
+            trust, inc = rules.update_trust(trust, inc, v, d["trust_rate"],
+                                            d["inconsistency_rate"], d["inconsistency_damping"])
+            # 4. act
+            p_target = rules.pursuit_drive(act, v, p["pursuit_gain"],
+                                           rules.hope(trust, p["protest_persistence"]), fat)
+            w_target = rules.withdrawal_drive(intr, act, v, p["withdrawal_gain"], fat,
+                                              d["burnout_weight"])
+            pur = rules.follow(pur, p_target, d["behaviour_rate"])
+            wd = rules.follow(wd, w_target, d["behaviour_rate"])
+            fat = rules.update_fatigue(fat, rules.strain(pres, pur, v), d["fatigue_rate"],
+                                       d["fatigue_recovery"])
+            quality = rules.episode_quality(v, act, c, p["preferred_closeness"], pres, fat)
+            sat = rules.follow(sat, quality, d["satisfaction_rate"])
+            out[k * _N:(k + 1) * _N] = act, pur, wd, trust, inc, fat, sat
+            new_beh.append((pur, wd))
+        # 5. dyad
+        out[CLOSENESS] = rules.update_closeness(
+            c, pa["preferred_closeness"], pb["preferred_closeness"], new_beh[0][1],
+            new_beh[1][1], new_beh[0][0], new_beh[1][0], avail[0], avail[1],
+            d["closeness_rate"])
+        return out
+
+    def hazard(self, x: np.ndarray) -> np.ndarray:
+        """Per-episode probability that the relationship ends in state ``x`` (either partner)."""
+        stay = np.ones(self.n)
+        for k, p in enumerate(self.partner):
+            h = rules.exit_hazard(x[k * _N + 6], x[k * _N + 5], p["exit_propensity"],
+                                  self.dyad["dissolution_rate"])
+            stay = stay * (1.0 - h)
+        return 1.0 - stay
+
+    def run(self, steps: int, x0: np.ndarray | None = None, every: int = 1
+            ) -> tuple[np.ndarray, np.ndarray]:
+        """Iterate the map ``steps`` times from ``x0`` (default: the model's initial state).
+
+        Returns:
+            The orbit, shape ``(rows, len(STATE), n)`` with every ``every``-th step (step 0
+            first), and the probability of still being together at those steps.
+        """
+        x = self.initial() if x0 is None else np.array(x0, dtype=float)
+        keep = [x]
+        together = np.ones(self.n)
+        alive = [together]
+        for t in range(1, steps + 1):
+            x = self.step(x)
+            together = together * (1.0 - self.hazard(x))
+            if t % every == 0:
+                keep.append(x)
+                alive.append(together)
+        return np.stack(keep), np.stack(alive)
+
+
+def pursue_withdraw(x: np.ndarray) -> np.ndarray:
+    """The pursue-withdraw signal ``max(p_a w_b, p_b w_a)`` of states (axis 0 is STATE)."""
+    return outcomes.pursue_withdraw({name: x[i] for i, name in enumerate(STATE)})
+
+
+def label(x: np.ndarray) -> np.ndarray:
+    """What the outcome classifier would call a run that sat at state ``x`` for good.
+
+    ``trapped`` when the pursue-withdraw signal is at or above the episode level
+    (``outcomes.PW_ON``) and the more distressed partner's activation at or above
+    ``outcomes.ESCALATED_ACTIVATION`` (the classifier's ``escalated``); else ``distant``
+    when closeness is below ``outcomes.DISTANT_CLOSENESS``; else ``settled``.
+    """
+    x = np.asarray(x, dtype=float)
+    pw = pursue_withdraw(x)
+    act = np.maximum(x[_IDX["partner_a.activation"]], x[_IDX["partner_b.activation"]])
+    trapped = (pw >= outcomes.PW_ON) & (act >= outcomes.ESCALATED_ACTIVATION)
+    distant = ~(pw >= outcomes.PW_ON) & (x[CLOSENESS] < outcomes.DISTANT_CLOSENESS)
+    return np.where(trapped, "trapped", np.where(distant, "distant", "settled"))
+
+
+# --- Linear stability ---------------------------------------------------------------------
+
+
+def jacobian(mf: MeanField, x: np.ndarray, h: float = 1e-7) -> np.ndarray:
+    """The Jacobian ``DF(x)`` of a one-row map by central differences."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    n = x.size
+    cols = np.concatenate([x[:, None] + h * np.eye(n), x[:, None] - h * np.eye(n)], axis=1)
+    wide = MeanField(np.repeat(mf.matrix[:1], 2 * n, axis=0))
+    fx = wide.step(cols)
+    return (fx[:, :n] - fx[:, n:]) / (2.0 * h)
+
+
+def classify(eigenvalues: np.ndarray, kind: Kind = "map", tol: float = 1e-9) -> str:
+    """Name a fixed point from its Jacobian's eigenvalues (Strogatz's classes, any dimension).
+
+    For a map (``kind="map"``) an eigenvalue is stable when ``|mu| < 1``; for a flow
+    (``kind="flow"``) when ``Re(lambda) < 0``. Returns ``"stable node"``, ``"stable
+    spiral"``, ``"unstable node"``, ``"unstable spiral"``, ``"saddle"`` (stable and unstable
+    directions) or ``"centre"`` (a neutral direction, not hyperbolic). A spiral is
+    oscillatory: its slowest (stable) or fastest-growing (unstable) mode is a complex pair.
+    """
+    ev = np.asarray(eigenvalues, dtype=complex).reshape(-1)
+    growth = np.abs(ev) - 1.0 if kind == "map" else ev.real
+    if np.any(np.abs(growth) <= tol):
+        return "centre"
+    if np.all(growth < 0):
+        stability = "stable"
+    elif np.all(growth > 0):
+        stability = "unstable"
+    else:
+        return "saddle"
+    lead = ev[np.argmax(growth)]
+    return f"{stability} {'spiral' if abs(lead.imag) > tol else 'node'}"
+
+
+@dataclass(frozen=True)
+class FixedPoint:
+    """A fixed point of the map for one parameter set.
+
+    Attributes:
+        state: The state vector (in :data:`STATE` order).
+        eigenvalues: The Jacobian's eigenvalues, largest modulus first.
+        kind: :func:`classify`'s name for it (``"stable spiral"``, ``"saddle"``...).
+        label: What the outcome classifier would call a run resting there.
+        residual: ``max |F(x) - x|``.
+        hazard: The per-episode dissolution hazard there.
+    """
+
+    state: np.ndarray
+    eigenvalues: np.ndarray
+    kind: str
+    label: str
+    residual: float
+    hazard: float
+
+    @property
+    def stable(self) -> bool:
+        """Whether nearby orbits return to it (every ``|mu| < 1``)."""
+        return self.kind.startswith("stable")
+
+    @property
+    def oscillatory(self) -> bool:
+        """Whether its leading mode is a complex pair (orbits spiral in or out)."""
+        return self.kind.endswith("spiral") or self.kind == "centre"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for tables and JSON."""
+        lead = self.eigenvalues[0]
+        return {"kind": self.kind, "label": self.label, "stable": self.stable,
+                "leading_modulus": float(abs(lead)), "leading_eigenvalue": str(lead),
+                "residual": self.residual, "hazard": self.hazard,
+                **{name: float(v) for name, v in zip(STATE, self.state, strict=True)}}
+
+
+def describe(mf: MeanField, x: np.ndarray) -> FixedPoint:
+    """Residual, Jacobian eigenvalues, class and label of a point of a one-row map."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    residual = float(np.max(np.abs(mf.step(x[:, None])[:, 0] - x)))
+    ev = np.linalg.eigvals(jacobian(mf, x))
+    ev = ev[np.argsort(-np.abs(ev), kind="stable")]
+    return FixedPoint(x, ev, classify(ev), str(label(x[:, None])[0]), residual,
+                      float(mf.hazard(x[:, None])[0]))
+
+
+def starts(mf: MeanField, extra: int = 4, seed: int = 0) -> np.ndarray:
+    """Initial states that probe each basin: shape ``(len(STATE), k)`` for a one-row map.
+
+    The model's own initial state; each partner deep in pursuit against the other's
+    withdrawal; both withdrawn and far apart; both calm and close; and ``extra`` states
+    drawn from a generator seeded with ``seed`` (uniform on each variable's range).
+    """
+    base = mf.initial()[:, 0]
+    out = [base]
+
+    def state(**values: float) -> np.ndarray:
+        x = base.copy()
+        for key, value in values.items():
+            x[_IDX[key.replace("__", ".")]] = value
+        return x
+
+    trap = {"dyad__closeness": 0.15}
+    for k, who in enumerate(PARTNERS):
+        other = PARTNERS[1 - k]
+        out.append(state(**trap, **{f"{who}__activation": 0.9, f"{who}__pursuit": 0.8,
+                                    f"{who}__trust": 0.2, f"{other}__withdrawal": 0.8,
+                                    f"{other}__activation": 0.5}))
+    out.append(state(partner_a__withdrawal=0.8, partner_b__withdrawal=0.8,
+                     partner_a__trust=0.3, partner_b__trust=0.3, dyad__closeness=0.05))
+    out.append(state(partner_a__trust=0.95, partner_b__trust=0.95, dyad__closeness=0.8))
+    rng = np.random.default_rng(seed)
+    for _ in range(extra):
+        x = rng.uniform(0.0, 1.0, len(STATE))
+        x[[_IDX[f"{w}.inconsistency"] for w in PARTNERS]] = 0.0
+        out.append(x)
+    return np.stack(out, axis=1)
+
+
+def fixed_points(
+    params: np.ndarray | Mapping[str, Any],
+    guesses: np.ndarray | None = None,
+    settle_steps: int = 3000,
+) -> list[FixedPoint]:
+    """Every fixed point found for one parameter set, stable ones first.
+
+    Orbits from :func:`starts` (and any ``guesses``, shape ``(len(STATE), k)``) are iterated
+    ``settle_steps`` episodes; their end points, the midpoints between distinct end points
+    (where a saddle between two basins lies) and the guesses are then solved exactly for
+    ``F(x) = x`` with :func:`scipy.optimize.root` (Powell's hybrid method). Solutions with a
+    residual below :data:`FIXED_TOL` and inside the state's range are kept once each.
+    """
+    mf = MeanField(params)
+    if mf.n != 1:
+        raise ValueError(f"fixed_points takes one parameter set, got {mf.n} rows")
+    x0 = starts(mf)
+    if guesses is not None:
+        x0 = np.concatenate([x0, np.asarray(guesses, dtype=float).reshape(len(STATE), -1)],
+                            axis=1)
+    wide = MeanField(np.repeat(mf.matrix, x0.shape[1], axis=0))
+    x = x0
+    for _ in range(settle_steps):
+        x = wide.step(x)
+    ends = _unique(list(x.T))
+    candidates = list(ends)
+    for i in range(len(ends)):
+        for j in range(i + 1, len(ends)):
+            for w in (0.25, 0.5, 0.75):
+                candidates.append((1 - w) * ends[i] + w * ends[j])
+    if guesses is not None:
+        candidates.extend(np.asarray(guesses, dtype=float).reshape(len(STATE), -1).T)
+
+    def residual(v: np.ndarray) -> np.ndarray:
+        return mf.step(v[:, None])[:, 0] - v
+
+    found: list[np.ndarray] = []
+    for guess in candidates:
+        sol = optimize.root(residual, guess, method="hybr", options={"xtol": 1e-13})
+        xs = sol.x
+        if np.max(np.abs(residual(xs))) < FIXED_TOL and np.all(np.abs(xs - 0.5) < 0.5 + 1e-9):
+            found.append(xs)
+    points = [describe(mf, p) for p in _unique(found)]
+    return sorted(points, key=lambda fp: (not fp.stable, fp.label, fp.state[CLOSENESS]))
+
+
+def _unique(points: list[np.ndarray], tol: float = SAME_POINT) -> list[np.ndarray]:
+    kept: list[np.ndarray] = []
+    for p in points:
+        if all(np.max(np.abs(p - q)) > tol for q in kept):
+            kept.append(p)
+    return kept
+
+
+# --- Attractors: fixed points and cycles, many parameter rows at once ---------------------
+
+
+@dataclass(frozen=True)
+class Attractors:
+    """Where orbits from several starts end, for many parameter rows.
+
+    Attributes:
+        ends: Final states, shape ``(len(STATE), rows, starts)``.
+        kind: ``"point"`` or ``"cycle"`` per row and start.
+        label: The end state's :func:`label` (a cycle's at its mean), per row and start.
+        amplitude: Peak-to-peak range of the pursue-withdraw signal over the last window.
+        period: A cycle's period in episodes (0 for a point), from the autocorrelation of
+            the pursue-withdraw signal.
+    """
+
+    ends: np.ndarray
+    kind: np.ndarray
+    label: np.ndarray
+    amplitude: np.ndarray
+    period: np.ndarray
+
+
+CYCLE_AMPLITUDE = 1e-3
+"""A pursue-withdraw signal still swinging by more than this, without decaying, is a cycle."""
+CONVERGED = 1e-8
+"""An orbit whose state moves less than this in an episode (max norm) is at a fixed point."""
+
+
+def attractors(matrix: np.ndarray, x0: np.ndarray, steps: int = 4000, window: int = 400,
+               max_steps: int | None = None) -> Attractors:
+    """Iterate every row from every start and name what each orbit settles on.
+
+    Args:
+        matrix: Parameter rows, ``(rows, len(PARAM_NAMES))``.
+        x0: Starts, ``(len(STATE), starts)`` for all rows, or ``(len(STATE), rows,
+            starts)``.
+        steps: Episodes to iterate before the orbits are inspected.
+        window: The tail in which a cycle is recognised: the pursue-withdraw signal swings
+            by more than :data:`CYCLE_AMPLITUDE` and does not shrink from the window before
+            (to 95%).
+        max_steps: Orbits that are neither at a fixed point (``max |F(x) - x| <``
+            :data:`CONVERGED`) nor on a cycle go on, ``steps`` at a time, up to this many
+            episodes in all (default ``8 * steps``): slow rates take long to settle.
+    """
+    rows, k = matrix.shape[0], x0.shape[-1]
+    if x0.ndim == 2:
+        x0 = np.broadcast_to(x0[:, None, :], (len(STATE), rows, k))
+    window = min(window, steps // 2)
+    wide = np.repeat(matrix, k, axis=0)
+    x = np.ascontiguousarray(x0, dtype=float).reshape(len(STATE), rows * k).copy()
+    amp = np.zeros(rows * k)
+    cyc = np.zeros(rows * k, dtype=bool)
+    mean = x.copy()
+    period = np.zeros(rows * k, dtype=int)
+    active = np.arange(rows * k)
+    done = 0
+    limit = max_steps if max_steps is not None else 8 * steps
+    while active.size:
+        mf = MeanField(wide[active])
+        xa = x[:, active]
+        pw = np.empty((2 * window, active.size))
+        tail = np.zeros((len(STATE), active.size))
+        for t in range(steps):
+            xa = mf.step(xa)
+            j = t - (steps - 2 * window)
+            if j >= 0:
+                pw[j] = pursue_withdraw(xa)
+                if j >= window:
+                    tail += xa
+        before = np.ptp(pw[:window], axis=0)
+        amp[active] = np.ptp(pw[window:], axis=0)
+        cyc[active] = (amp[active] > CYCLE_AMPLITUDE) & (amp[active] >= 0.95 * before)
+        mean[:, active] = tail / window
+        for n in np.flatnonzero(cyc[active]):
+            period[active[n]] = _period(pw[window:, n])
+        x[:, active] = xa
+        done += steps
+        moving = np.max(np.abs(mf.step(xa) - xa), axis=0) >= CONVERGED
+        active = active[moving & ~cyc[active]]
+        if done + steps > limit:
+            break
+    labels = np.where(cyc, label(mean), label(x))
+    shape = (rows, k)
+    return Attractors(x.reshape(len(STATE), rows, k), np.where(cyc, "cycle", "point")
+                      .reshape(shape), labels.reshape(shape), amp.reshape(shape),
+                      period.reshape(shape))
+
+
+def _period(series: np.ndarray) -> int:
+    """The lag of the first autocorrelation peak after the first zero crossing."""
+    s = series - series.mean()
+    ac = np.correlate(s, s, mode="full")[s.size - 1:]
+    if ac[0] <= 0:
+        return 0
+    ac = ac / ac[0]
+    below = np.flatnonzero(ac < 0)
+    if below.size == 0:
+        return 0
+    lag = below[0] + int(np.argmax(ac[below[0]:s.size // 2])) if below[0] < s.size // 2 else 0
+    return int(lag)
