@@ -1,4 +1,4 @@
-"""The ``dyadsim`` command line: params, run, sweep, sensitivity, scenarios, dashboard."""
+"""The ``dyadsim`` command line: params, run, sweep, sensitivity, analyze, scenarios, dashboard."""
 
 from __future__ import annotations
 
@@ -118,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
     _common(e)
     e.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     e.add_argument("--out", type=Path, metavar="FILE.csv", help="write the table as CSV")
+
+    a = sub.add_parser("analyze", help="the mean-field stability map over two parameters")
+    a.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="a scenario file or library name whose couple to analyse (its "
+                        "settings, not its events)")
+    a.add_argument("--axis", dest="axes", action="append", default=[], required=True,
+                   metavar="KEY=LOW:HIGH:COUNT", help="an axis (give two), e.g. "
+                   "partner_a.anxiety=0:1:21")
+    _common(a)
+    a.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="folder for map.csv, boundaries.csv, map.html/png, analysis.json")
+    a.add_argument("--compare-reps", type=int, default=0, metavar="N",
+                   help="also simulate N replicates per cell and report the share of cells "
+                        "where the map predicts the simulated majority class (default 0: off)")
+    a.add_argument("--iterations", type=_positive_int, default=3000, metavar="N",
+                   help="episodes each mean-field orbit runs before it is read (default 3000)")
 
     c = sub.add_parser("scenarios", help="list the scenario library; show or check scenarios")
     c.add_argument("names", nargs="*", metavar="NAME",
@@ -404,6 +420,56 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyze(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    """``dyadsim analyze``: the mean-field stability map, written to a folder."""
+    import time
+
+    import numpy as np
+
+    from dyadsim import stability, sweep
+
+    if len(args.axes) != 2:
+        raise CLIError(f"dyadsim analyze: needs exactly two --axis, got {len(args.axes)}")
+    if args.compare_reps < 0:
+        raise CLIError(f"dyadsim analyze: --compare-reps {args.compare_reps}: needs 0 (off) "
+                       f"or a whole number >= 1")
+    axes = [sweep.parse_axis(text) for text in args.axes]
+    for name, (low, high, count) in axes:
+        sweep.grid({name: (low, high, count)})  # the sweep's checks: name, range, count
+        if count < 2:
+            raise CLIError(f"dyadsim analyze: --axis {name}: needs a count >= 2")
+    scenario = _scenario(args)
+    fixed = dict(scenario.params) if scenario is not None else _overrides(args)
+    for name, _ in axes:
+        fixed.pop(name, None)
+    seed = int(fixed.pop("run.seed", lookup("run.seed").default))
+    start = time.perf_counter()
+    m = stability.stability_map(
+        [(name, np.linspace(low, high, count)) for name, (low, high, count) in axes],
+        fixed=fixed, steps=args.iterations)
+    took = time.perf_counter() - start
+    simulated = None
+    if args.compare_reps:
+        simulated = stability.simulate_grid(m, args.compare_reps, seed)
+    command = "dyadsim " + " ".join(sys.argv[1:] if argv is None else argv)
+    summary = stability.write(m, args.out, simulated=simulated, provenance={
+        "command": command, "seed": seed, "compare_reps": args.compare_reps,
+        "iterations": args.iterations,
+        "scenario": scenario.name if scenario is not None else None})
+    counts = ", ".join(f"{k} {v}" for k, v in summary["regimes"].items() if v)
+    print(f"dyadsim analyze: {m.regime.size} cells in {took:.1f} s: {counts}")
+    for b in m.boundaries:
+        print(f"  boundary: {b.name}, {sum(x is not None for x in b.x)} points")
+    if not m.boundaries:
+        print("  no boundary: one regime over the whole map")
+    if "agreement" in summary:
+        print(f"mean field vs {args.compare_reps} simulated replicates per cell: the predicted "
+              f"outcome is the simulated majority class in {summary['agreement']:.1%} of cells")
+    print(f"results in {args.out}: map.csv, boundaries.csv, {', '.join(summary['figures'])}, "
+          f"analysis.json")
+    return 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """``dyadsim scenarios``: list the library, show scenarios, or check their claims."""
     from dyadsim import expectations
@@ -457,6 +523,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sensitivity(args)
         if args.command == "scenarios":
             return cmd_scenarios(args)
+        if args.command == "analyze":
+            return cmd_analyze(args, argv)
         if args.command == "dashboard":
             from dashboard.app import serve
 

@@ -34,11 +34,51 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numba
 import numpy as np
+from numba import prange
+from numba.extending import register_jitable
 from scipy import optimize
 
 from dyadsim import outcomes, rules
-from dyadsim.batch import PARAM_NAMES, param_matrix
+from dyadsim.batch import (
+    _DYAD_INDEX,
+    _PARTNER_INDEX,
+    D_AMBIG,
+    D_ARATE,
+    D_BRATE,
+    D_BURN,
+    D_CRATE,
+    D_DAMP,
+    D_DISS,
+    D_DW,
+    D_FRATE,
+    D_FREC,
+    D_IRATE,
+    D_NOISE,
+    D_SRATE,
+    D_STRESS,
+    D_TRATE,
+    D_UW,
+    F_BIAS,
+    F_EXIT,
+    F_GAIN,
+    F_LAPSE,
+    F_PERSIST,
+    F_PGAIN,
+    F_PREF,
+    F_PROTEST,
+    F_REASS,
+    F_RESP,
+    F_SENS,
+    F_SOOTHE,
+    F_SUPP,
+    F_THETA,
+    F_UPTAKE,
+    F_WGAIN,
+    PARAM_NAMES,
+    param_matrix,
+)
 from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params
 
 PARTNER_STATE: tuple[str, ...] = (
@@ -60,6 +100,85 @@ FIXED_TOL = 1e-9
 """A fixed point's residual ``max |F(x) - x|`` must be below this."""
 SAME_POINT = 1e-5
 """Two fixed points closer than this (max norm) are the same point."""
+
+
+@register_jitable
+def _partner_step(x: np.ndarray, out: np.ndarray, k: int, p: np.ndarray, q: np.ndarray,
+                  avail_other: float, d: np.ndarray) -> None:
+    """Stages 2-4 for the partner whose state starts at ``k`` (``q``: the other's params)."""
+    o = _N - k
+    c = x[CLOSENESS]
+    act, pur, wd, trust = x[k], x[k + 1], x[k + 2], x[k + 3]
+    inc, fat, sat = x[k + 4], x[k + 5], x[k + 6]
+    # 2. perceive: noise at its mean (0), ambiguity at its rate
+    v = rules.perceived_availability(avail_other, d[D_NOISE], 0.0, d[D_AMBIG], trust,
+                                     p[F_BIAS])
+    pres = rules.pressure(x[o + 1], q[F_PROTEST])
+    intr = rules.intrusion(pres, c, p[F_PREF], p[F_SENS])
+    # 3. appraise
+    cue = rules.threat_cue(v, c, p[F_PREF], d[D_STRESS], d[D_UW], d[D_DW])
+    threat = rules.threat_appraisal(cue, p[F_THETA], p[F_GAIN], p[F_SUPP])
+    act = rules.update_activation(act, threat, rules.comfort(v, p[F_UPTAKE]), p[F_SOOTHE],
+                                  d[D_ARATE])
+    trust, inc = rules.update_trust(trust, inc, v, d[D_TRATE], d[D_IRATE], d[D_DAMP])
+    # 4. act
+    p_target = rules.pursuit_drive(act, v, p[F_PGAIN], rules.hope(trust, p[F_PERSIST]), fat)
+    w_target = rules.withdrawal_drive(intr, act, v, p[F_WGAIN], fat, d[D_BURN])
+    pur = rules.follow(pur, p_target, d[D_BRATE])
+    wd = rules.follow(wd, w_target, d[D_BRATE])
+    fat = rules.update_fatigue(fat, rules.strain(pres, pur, v), d[D_FRATE], d[D_FREC])
+    quality = rules.episode_quality(v, act, c, p[F_PREF], pres, fat)
+    out[k], out[k + 1], out[k + 2], out[k + 3] = act, pur, wd, trust
+    out[k + 4], out[k + 5], out[k + 6] = inc, fat, rules.follow(sat, quality, d[D_SRATE])
+
+
+@register_jitable
+def _episode(x: np.ndarray, out: np.ndarray, pa: np.ndarray, pb: np.ndarray,
+             d: np.ndarray) -> None:
+    """One episode of one row, in the model's schedule, lapses at their expected rate."""
+    avail_a = rules.availability(pa[F_RESP], x[2], x[5], pa[F_REASS], pa[F_LAPSE])
+    avail_b = rules.availability(pb[F_RESP], x[_N + 2], x[_N + 5], pb[F_REASS], pb[F_LAPSE])
+    _partner_step(x, out, 0, pa, pb, avail_b, d)
+    _partner_step(x, out, _N, pb, pa, avail_a, d)
+    out[CLOSENESS] = rules.update_closeness(
+        x[CLOSENESS], pa[F_PREF], pb[F_PREF], out[2], out[_N + 2], out[1], out[_N + 1],
+        avail_a, avail_b, d[D_CRATE])
+
+
+@numba.njit(parallel=True, cache=True, error_model="numpy")
+def _iterate(x: np.ndarray, pp: np.ndarray, dp: np.ndarray, steps: int, window: int,
+             pw: np.ndarray, tail: np.ndarray, alive: np.ndarray) -> None:
+    """Advance every column of ``x`` by ``steps`` episodes, in place.
+
+    In the last ``2 * window`` episodes the pursue-withdraw signal goes to ``pw`` (one row
+    per episode); in the last ``window`` the states are summed into ``tail``. If ``alive``
+    has an entry per column, each is multiplied by every episode's chance of staying
+    together.
+    """
+    survival = alive.shape[0] > 0
+    for i in prange(x.shape[1]):
+        a = x[:, i].copy()
+        b = np.empty_like(a)
+        for t in range(steps):
+            _episode(a, b, pp[i, 0], pp[i, 1], dp[i])
+            a, b = b, a
+            if survival:
+                stay = 1.0 - rules.exit_hazard(a[6], a[5], pp[i, 0, F_EXIT], dp[i, D_DISS])
+                stay *= 1.0 - rules.exit_hazard(a[_N + 6], a[_N + 5], pp[i, 1, F_EXIT],
+                                                dp[i, D_DISS])
+                alive[i] *= stay
+            j = t - (steps - 2 * window)
+            if window > 0 and j >= 0:
+                pw[j, i] = outcomes.pw_signal(a[1], a[_N + 2], a[_N + 1], a[2])
+                if j >= window:
+                    for v in range(a.shape[0]):
+                        tail[v, i] += a[v]
+        x[:, i] = a
+
+
+_NO_PW = np.empty((0, 0))
+_NO_TAIL = np.empty((0, 0))
+_NO_ALIVE = np.empty(0)
 
 
 class MeanField:
@@ -84,6 +203,8 @@ class MeanField:
         self.dyad = {name.split(".", 1)[1]: col[name] for name in PARAM_NAMES
                      if name.startswith("dyad.")}
         self.steps = col["run.steps"].astype(int)
+        self._pp = np.ascontiguousarray(self.matrix[:, _PARTNER_INDEX])
+        self._dp = np.ascontiguousarray(self.matrix[:, _DYAD_INDEX])
 
     def initial(self) -> np.ndarray:
         """The model's initial state for every row: shape ``(len(STATE), n)``."""
@@ -96,51 +217,8 @@ class MeanField:
 
     def step(self, x: np.ndarray) -> np.ndarray:
         """One episode of the mean-field map; ``x`` has shape ``(len(STATE), n)``."""
-        d, pa, pb = self.dyad, self.partner[0], self.partner[1]
-        c = x[CLOSENESS]
-        s = [x[k * _N:(k + 1) * _N] for k in (0, 1)]
-        ps = (pa, pb)
-        # 1. signal: availability, with lapses at their expected rate
-        avail = [rules.availability(p["responsiveness"], st[2], st[5], p["reassurance"],
-                                    p["lapse_rate"]) for p, st in zip(ps, s, strict=True)]
-        out = np.empty_like(x)
-        new_beh = []
-        for k in (0, 1):
-            p, st, o = ps[k], s[k], 1 - k
-            act, pur, wd, trust, inc, fat, sat = st
-            # 2. perceive: noise at its mean, ambiguity at its rate
-            v = rules.perceived_availability(avail[o], d["noise"], 0.0, d["ambiguity"], trust,
-                                             p["interpretation_bias"])
-            pres = rules.pressure(s[o][1], ps[o]["protest_intensity"])
-            intr = rules.intrusion(pres, c, p["preferred_closeness"],
-                                   p["intrusion_sensitivity"])
-            # 3. appraise
-            cue = rules.threat_cue(v, c, p["preferred_closeness"], d["stress"],
-                                   d["unavailability_weight"], d["distance_weight"])
-            threat = rules.threat_appraisal(cue, p["threat_threshold"], p["threat_gain"],
-                                            p["suppression"])
-            act = rules.update_activation(act, threat, rules.comfort(v, p["comfort_uptake"]),
-                                          p["self_soothing"], d["activation_rate"])
-            trust, inc = rules.update_trust(trust, inc, v, d["trust_rate"],
-                                            d["inconsistency_rate"], d["inconsistency_damping"])
-            # 4. act
-            p_target = rules.pursuit_drive(act, v, p["pursuit_gain"],
-                                           rules.hope(trust, p["protest_persistence"]), fat)
-            w_target = rules.withdrawal_drive(intr, act, v, p["withdrawal_gain"], fat,
-                                              d["burnout_weight"])
-            pur = rules.follow(pur, p_target, d["behaviour_rate"])
-            wd = rules.follow(wd, w_target, d["behaviour_rate"])
-            fat = rules.update_fatigue(fat, rules.strain(pres, pur, v), d["fatigue_rate"],
-                                       d["fatigue_recovery"])
-            quality = rules.episode_quality(v, act, c, p["preferred_closeness"], pres, fat)
-            sat = rules.follow(sat, quality, d["satisfaction_rate"])
-            out[k * _N:(k + 1) * _N] = act, pur, wd, trust, inc, fat, sat
-            new_beh.append((pur, wd))
-        # 5. dyad
-        out[CLOSENESS] = rules.update_closeness(
-            c, pa["preferred_closeness"], pb["preferred_closeness"], new_beh[0][1],
-            new_beh[1][1], new_beh[0][0], new_beh[1][0], avail[0], avail[1],
-            d["closeness_rate"])
+        out = np.array(x, dtype=float, order="C")
+        _iterate(out, self._pp, self._dp, 1, 0, _NO_PW, _NO_TAIL, _NO_ALIVE)
         return out
 
     def hazard(self, x: np.ndarray) -> np.ndarray:
@@ -160,16 +238,17 @@ class MeanField:
             The orbit, shape ``(rows, len(STATE), n)`` with every ``every``-th step (step 0
             first), and the probability of still being together at those steps.
         """
-        x = self.initial() if x0 is None else np.array(x0, dtype=float)
-        keep = [x]
+        x = np.array(self.initial() if x0 is None else x0, dtype=float, order="C")
         together = np.ones(self.n)
-        alive = [together]
-        for t in range(1, steps + 1):
-            x = self.step(x)
-            together = together * (1.0 - self.hazard(x))
-            if t % every == 0:
-                keep.append(x)
-                alive.append(together)
+        keep, alive = [x.copy()], [together.copy()]
+        done = 0
+        while done < steps:
+            chunk = min(every, steps - done)
+            _iterate(x, self._pp, self._dp, chunk, 0, _NO_PW, _NO_TAIL, together)
+            done += chunk
+            if chunk == every:
+                keep.append(x.copy())
+                alive.append(together.copy())
         return np.stack(keep), np.stack(alive)
 
 
@@ -426,16 +505,10 @@ def attractors(matrix: np.ndarray, x0: np.ndarray, steps: int = 4000, window: in
     limit = max_steps if max_steps is not None else 8 * steps
     while active.size:
         mf = MeanField(wide[active])
-        xa = x[:, active]
-        pw = np.empty((2 * window, active.size))
+        xa = np.ascontiguousarray(x[:, active])
+        pw = np.zeros((2 * window, active.size))
         tail = np.zeros((len(STATE), active.size))
-        for t in range(steps):
-            xa = mf.step(xa)
-            j = t - (steps - 2 * window)
-            if j >= 0:
-                pw[j] = pursue_withdraw(xa)
-                if j >= window:
-                    tail += xa
+        _iterate(xa, mf._pp, mf._dp, steps, window, pw, tail, _NO_ALIVE)
         before = np.ptp(pw[:window], axis=0)
         amp[active] = np.ptp(pw[window:], axis=0)
         cyc[active] = (amp[active] > CYCLE_AMPLITUDE) & (amp[active] >= 0.95 * before)

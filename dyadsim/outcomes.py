@@ -86,6 +86,12 @@ Trajectory = Mapping[str, Any]
 
 
 @register_jitable
+def pw_signal(pursuit_a: Any, withdrawal_b: Any, pursuit_b: Any, withdrawal_a: Any) -> Any:
+    """The pursue-withdraw signal ``max(p_a w_b, p_b w_a)`` (floats or arrays)."""
+    return np.maximum(pursuit_a * withdrawal_b, pursuit_b * withdrawal_a)
+
+
+@register_jitable
 def _episode_mask(pw: np.ndarray, on: float, off: float) -> np.ndarray:
     mask = np.zeros(pw.shape[0], dtype=np.bool_)
     inside = False
@@ -141,7 +147,7 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
     """
     n = x.shape[0]
     end = max(n, 2)
-    pw = np.maximum(x[:, _PA] * x[:, _WB], x[:, _PB] * x[:, _WA])
+    pw = pw_signal(x[:, _PA], x[:, _WB], x[:, _PB], x[:, _WA])
     out = np.full(len(METRIC_NAMES), np.nan)
     live = slice(1, end)
     out[0] = 0.5 * (x[live, _AA].mean() + x[live, _AB].mean())
@@ -212,7 +218,7 @@ def pursue_withdraw(traj: Trajectory) -> np.ndarray:
     """Per-step pursue-withdraw signal ``max(p_a w_b, p_b w_a)`` (all rows)."""
     pa, pb = _col(traj, "partner_a.pursuit"), _col(traj, "partner_b.pursuit")
     wa, wb = _col(traj, "partner_a.withdrawal"), _col(traj, "partner_b.withdrawal")
-    return np.maximum(pa * wb, pb * wa)
+    return pw_signal(pa, wb, pb, wa)
 
 
 def episode_mask(pw: np.ndarray, on: float = PW_ON, off: float = PW_OFF) -> np.ndarray:

@@ -28,7 +28,6 @@ import math
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 import dyadsim
+from dyadsim.files import atomic_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SEED = 20261121
@@ -169,15 +169,13 @@ class Report:
     def write(self) -> Path:
         """Write the report folder atomically; return its path."""
         out = self.args.out.resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with atomic_folder(out) as tmp:
             for name, (frame, caption) in self.tables.items():
                 text = (f"{caption}\n\n" if caption else "") + markdown_table(frame)
                 (tmp / f"{name}.md").write_text(text)
                 frame.to_csv(tmp / f"{name}.csv", index=False)
             if self.figures:
-                _write_pngs(self.figures, tmp)
+                write_pngs(self.figures, tmp)
             meta = {
                 "experiment": self.args.name,
                 "command": self.args.command,
@@ -190,16 +188,6 @@ class Report:
                 "numbers": self.numbers,
             }
             (tmp / "numbers.json").write_text(json.dumps(_plain(meta), indent=2) + "\n")
-            os.chmod(tmp, 0o755)
-            old = out.with_name(f".{out.name}.old")
-            if out.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         print(f"wrote {out}")
         return out
 
@@ -210,7 +198,8 @@ def browser_path() -> str | None:
         "chromium-browser")
 
 
-def _write_pngs(figures: dict[str, go.Figure], folder: Path) -> None:
+def write_pngs(figures: dict[str, go.Figure], folder: Path) -> None:
+    """Draw figures as ``<name>.png`` in ``folder``, all in one kaleido session."""
     path = browser_path()
     if path is None:
         raise RuntimeError("no Chromium found for kaleido (install Debian's chromium, or "

@@ -120,9 +120,9 @@ def _cells(fixed: Mapping[str, Any], names: tuple[str, str], xs: np.ndarray, ys:
     return param_matrix(dict(fixed), {names[0]: xs, names[1]: ys})
 
 
-def _regimes(matrix: np.ndarray, extra: np.ndarray | None, steps: int
+def _regimes(matrix: np.ndarray, extra: np.ndarray | None, steps: int, survival: bool = True
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Regime, detail, the start's label, survival and end states for each row."""
+    """Regime, detail, the start's label, survival (NaN unless asked) and end states."""
     mf1 = meanfield.MeanField(matrix[:1])
     base = meanfield.starts(mf1)
     rows = matrix.shape[0]
@@ -150,10 +150,12 @@ def _regimes(matrix: np.ndarray, extra: np.ndarray | None, steps: int
         detail[r] = "+".join(names)
         regime[r] = "bistable" if len(distinct) > 1 else names[0]
     start = np.where(found.kind[:, 0] == "cycle", "cycle", found.label[:, 0])
-    mf = meanfield.MeanField(matrix)
-    horizon = int(mf.steps.max())
-    _, alive = mf.run(horizon, x0=x0[:, :, 0].copy(), every=horizon)
-    together = alive[-1]
+    together = np.full(rows, np.nan)
+    if survival:
+        mf = meanfield.MeanField(matrix)
+        horizon = int(mf.steps.max())
+        _, alive = mf.run(horizon, x0=x0[:, :, 0].copy(), every=horizon)
+        together = alive[-1]
     return regime, detail, start, together, found.ends
 
 
@@ -233,7 +235,7 @@ def _boundaries(m: StabilityMap, ends: np.ndarray, steps: int) -> list[Boundary]
     for _ in range(BISECTIONS):
         mid = (lo + hi) / 2.0
         matrix = _cells(m.fixed, (m.x_name, m.y_name), mid[:, 0], mid[:, 1])
-        regime, *_ = _regimes(matrix, extra, steps)
+        regime, *_ = _regimes(matrix, extra, steps, survival=False)
         same_lo = regime == lo_regime
         lo = np.where(same_lo[:, None], mid, lo)
         hi = np.where(same_lo[:, None], hi, mid)
@@ -319,3 +321,71 @@ def figure(m: StabilityMap, title: str | None = None) -> go.Figure:
         xaxis_title=m.x_name, yaxis_title=m.y_name,
         legend={"orientation": "h", "y": -0.18})
     return fig
+
+
+def simulate_grid(m: StabilityMap, reps: int, seed: int, steps: int | None = None
+                  ) -> pd.DataFrame:
+    """Run the stochastic model on the map's grid: each outcome's share per cell.
+
+    Replicate ``r`` uses the same seed in every cell (common random numbers), the seed
+    ``dyadsim sweep --reps R --seed S`` gives it. Returns one row per cell in the order of
+    :meth:`StabilityMap.frame`, with a share column per outcome and ``simulated`` (the
+    majority class, :func:`simulated_class`).
+    """
+    from dyadsim import batch, outcomes
+    from dyadsim.streams import run_seeds
+
+    gx, gy = np.meshgrid(m.x, m.y)
+    matrix = _cells(m.fixed, (m.x_name, m.y_name), gx.ravel(), gy.ravel())
+    n = matrix.shape[0]
+    run_steps = int(steps or matrix[0, list(batch.PARAM_NAMES).index("run.steps")])
+    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), n)
+    result = batch.run_batch(np.repeat(matrix, reps, axis=0), seeds, run_steps)
+    codes = result.outcome.reshape(n, reps)
+    shares = {name: np.mean(codes == k, axis=1) for k, name in enumerate(outcomes.OUTCOMES)}
+    frame = pd.DataFrame({f"sim_{k}": v for k, v in shares.items()})
+    frame["simulated"] = simulated_class(shares)
+    return frame
+
+
+def write(m: StabilityMap, out: Any, *, simulated: pd.DataFrame | None = None,
+          provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Write a map folder whole (built under a temporary name, then renamed).
+
+    Files: ``map.csv`` (one row per cell; with ``simulated``, the simulated shares and
+    whether they agree), ``boundaries.csv``, ``map.html``, ``map.png`` (when Chromium is
+    there for kaleido) and ``analysis.json``.
+
+    Returns the summary written to ``analysis.json`` (regime counts, agreement).
+    """
+    import json
+    from pathlib import Path
+
+    from dyadsim import __version__
+    from dyadsim.files import atomic_folder
+    from dyadsim.report import browser_path, write_pngs
+
+    table = m.frame()
+    summary: dict[str, Any] = {
+        "dyadsim": __version__, **(provenance or {}),
+        "axes": {m.x_name: m.x.tolist(), m.y_name: m.y.tolist()},
+        "fixed": {k: v for k, v in m.fixed.items()}, "regimes": m.counts(),
+        "boundaries": [b.name for b in m.boundaries],
+    }
+    if simulated is not None:
+        table = pd.concat([table, simulated.reset_index(drop=True)], axis=1)
+        predicted = np.where(table["predicted"] == "cycle", "trapped", table["predicted"])
+        table["agree"] = predicted == table["simulated"]
+        summary["agreement"] = agreement(m, table["simulated"].to_numpy().reshape(
+            m.regime.shape))
+    fig = figure(m)
+    with atomic_folder(Path(out)) as tmp:
+        table.to_csv(tmp / "map.csv", index=False)
+        m.boundary_frame().to_csv(tmp / "boundaries.csv", index=False)
+        fig.write_html(tmp / "map.html", include_plotlyjs=True)
+        summary["figures"] = ["map.html"]
+        if browser_path() is not None:
+            write_pngs({"map": fig}, tmp)
+            summary["figures"].append("map.png")
+        (tmp / "analysis.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    return summary
