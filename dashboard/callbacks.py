@@ -15,7 +15,7 @@ import base64
 import binascii
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -307,13 +307,42 @@ def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict
                     f"episodes in {result['seconds']:.2f} s.")
 
 
-def render_heatmap(result: dict[str, Any] | None, show: str) -> go.Figure:
-    """The heatmap of the quantity shown (or an invitation to run a sweep)."""
+def render_heatmap(result: dict[str, Any] | None, show: str,
+                   overlay: Sequence[str] | None = None,
+                   meanfield: dict[str, Any] | None = None) -> go.Figure:
+    """The heatmap of the quantity shown (or an invitation to run a sweep).
+
+    With ``"meanfield"`` in ``overlay``, the mean-field boundaries of the same sweep are
+    drawn on top (a map computed for other settings is never drawn).
+    """
     if not result:
         return empty_figure("Choose two axes and press Run sweep.")
     if show not in result["tables"]:
         show = "trap"
-    return heatmap_figure(result, show)
+    lines = []
+    if "meanfield" in (overlay or ()) and meanfield and meanfield["spec"] == result["spec"]:
+        lines = meanfield["overlay"]
+    return heatmap_figure(result, show, overlay=lines)
+
+
+def meanfield_job(result: dict[str, Any] | None) -> tuple[Any, str]:
+    """The mean-field map for a finished sweep (in a background job), and a status line."""
+    if not result:
+        return None, ""
+    try:
+        mf = compute.meanfield_overlay(result)
+    except (ScenarioError, ValueError) as err:
+        return None, f"The mean-field map cannot be drawn: {err}"
+    kinds = sorted({line["name"] for line in mf["overlay"]})
+    counts = ", ".join(f"{k} {v}" for k, v in mf["regimes"].items() if v)
+    text = (f"Mean field (no noise): {counts} cells; "
+            + (f"boundaries: {'; '.join(kinds)}." if kinds else "one regime, no boundary."))
+    if mf["agreement"] is not None:
+        text += (f" It predicts the simulated majority outcome in {mf['agreement']:.0%} of "
+                 "cells.")
+    if mf["events"]:
+        text += " The scenario's events are not part of the mean field."
+    return mf, text
 
 
 def show_cell(click: dict[str, Any] | None, result: dict[str, Any] | None
@@ -522,7 +551,12 @@ def register(app: Dash, manager: Any) -> None:
         return sweep_job(set_progress, spec)
 
     app.callback(Output("heatmap", "figure"), Input("sweep-result", "data"),
-                 Input("show", "value"))(render_heatmap)
+                 Input("show", "value"), Input("overlay", "value"),
+                 Input("meanfield-result", "data"))(render_heatmap)
+
+    app.callback(Output("meanfield-result", "data"), Output("meanfield-status", "children"),
+                 Input("sweep-result", "data"), background=True, manager=manager,
+                 prevent_initial_call=True)(meanfield_job)
 
     app.callback(Output("cell-graph", "figure"), Output("cell-runs", "children"),
                  Output("cell-views", "data"), Input("heatmap", "clickData"),

@@ -146,6 +146,45 @@ def run_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None 
     }
 
 
+OVERLAY_COLOUR = "#FF3FA4"
+MEANFIELD_MAX_POINTS = 21
+"""The mean-field map uses the sweep's grid up to this many points per axis (coarser above;
+its boundaries are located by bisection between grid cells either way)."""
+
+
+def meanfield_overlay(result: dict[str, Any]) -> dict[str, Any]:
+    """The mean-field stability map for a sweep's axes and settings (in a job process).
+
+    Returns the boundary curves as heatmap overlays, the regime counts, and, when the map's
+    grid is the sweep's, the share of cells where the map's predicted outcome is the
+    simulated majority class (:func:`dyadsim.stability.agreement`). The map takes the
+    scenario's settings; its events are not part of the mean field (``events`` says
+    whether there were any).
+    """
+    from dyadsim import stability  # compiled kernel: only ever in a job process
+
+    spec = result["spec"]
+    scenario = state.resolve(spec)
+    xs, ys = np.asarray(result["x"]["values"]), np.asarray(result["y"]["values"])
+    same = max(xs.size, ys.size) <= MEANFIELD_MAX_POINTS
+    if not same:
+        xs = np.linspace(xs[0], xs[-1], MEANFIELD_MAX_POINTS)
+        ys = np.linspace(ys[0], ys[-1], MEANFIELD_MAX_POINTS)
+    names = (result["x"]["name"], result["y"]["name"])
+    fixed = {k: v for k, v in scenario.params.items()
+             if k not in names and k not in ("run.seed",)}
+    m = stability.stability_map([(names[0], xs), (names[1], ys)], fixed=fixed)
+    share = None
+    if same:
+        shares = {k: np.array(result["tables"][k]["value"], dtype=float)
+                  for k in outcomes.OUTCOMES}
+        share = stability.agreement(m, stability.simulated_class(shares))
+    # one colour that stands out on cividis and on the white legend; the dash tells the kind
+    overlay = [{**line, "color": OVERLAY_COLOUR} for line in m.overlay()]
+    return {"spec": spec, "overlay": overlay, "regimes": m.counts(), "agreement": share,
+            "events": bool(scenario.events)}
+
+
 def _grid(column: pd.Series, shape: tuple[int, int]) -> list[list[float | None]]:
     grid = np.asarray(column, dtype=float).reshape(shape)
     return [[None if not np.isfinite(v) else round(float(v), 6) for v in row] for row in grid]

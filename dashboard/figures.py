@@ -112,7 +112,8 @@ def heatmap_figure(result: dict[str, Any], show: str,
                        f"{result['steps']} episodes", "font": {"size": 18}},
         xaxis={"title": param_label(result["x"]["name"])},
         yaxis={"title": param_label(result["y"]["name"])},
-        margin={"l": 80, "r": 20, "t": 60, "b": 70}, showlegend=bool(overlay))
+        margin={"l": 80, "r": 20, "t": 60, "b": 130 if overlay else 70},
+        showlegend=bool(overlay), legend={"orientation": "h", "y": -0.22, "x": 0})
     return fig
 
 

@@ -185,7 +185,11 @@ def sweep_page(view: dict[str, Any]) -> html.Div:
             dcc.Dropdown(id="show", value=view["show"], clearable=False,
                          options=[{"label": quantity_label(q), "value": q}
                                   for q in state.SHOW_OPTIONS]),
+            dcc.Checklist(id="overlay", value=["meanfield"], className="checklist",
+                          options=[{"label": " Mean-field boundaries (noise-free limit)",
+                                    "value": "meanfield"}]),
             *job_controls("sweep"),
+            html.P(id="meanfield-status", className="hint", **{"aria-live": "polite"}),
             html.Div(className="export", children=[
                 html.Button("Heatmap (PNG)", id="sweep-export-png", className="secondary"),
                 html.Button("Table (CSV)", id="sweep-export-csv", className="secondary"),
@@ -197,6 +201,7 @@ def sweep_page(view: dict[str, Any]) -> html.Div:
             dcc.Graph(id="cell-graph", config={"displaylogo": False}),
             html.Div(id="cell-runs", className="row"),
             dcc.Store(id="sweep-result"),
+            dcc.Store(id="meanfield-result"),
             dcc.Store(id="cell-views"),
         ]),
     ])
