@@ -1,0 +1,179 @@
+"""Does anxious + avoidant fall into the trap far more often than any other pairing?
+
+Runs every pairing of four attachment styles (secure 0.1/0.1, anxious 0.8/0.2, avoidant
+0.2/0.8, fearful 0.8/0.8; anxiety/avoidance), ten pairings in all, plus the anxious-avoidant
+pairing with the roles of A and B swapped, at the default dyad settings on the batch engine.
+Every pairing uses the same replicate seeds. The trap share is the share of runs whose final
+class is escalated or cycling (Wilson 95% intervals); trap_entered is the share that fell
+into the trap at any point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dyadsim import batch, outcomes
+from dyadsim.report import Report, experiment_args
+from dyadsim.stats import wilson
+from dyadsim.streams import run_seeds
+
+NAME = "fact02_anxious_avoidant_trap"
+STYLES: dict[str, tuple[float, float]] = {
+    "secure": (0.1, 0.1),
+    "anxious": (0.8, 0.2),
+    "avoidant": (0.2, 0.8),
+    "fearful": (0.8, 0.8),
+}
+"""(anxiety, avoidance) of each style, as in tests/test_stylized_facts.py."""
+TARGET = "anxious-avoidant"
+SWAPPED = "avoidant-anxious (A/B swapped)"
+FAR_MORE = 0.30
+"""'Far more often': a trap-share margin of at least 0.30, as in tests/test_stylized_facts.py."""
+
+
+def pairings() -> dict[str, tuple[str, str]]:
+    """Every unordered pairing of the styles (partner A first), plus the swapped target."""
+    names = list(STYLES)
+    pairs = {f"{a}-{b}": (a, b) for i, a in enumerate(names) for b in names[i:]}
+    pairs[SWAPPED] = ("avoidant", "anxious")
+    return pairs
+
+
+def run_pairings(pairs: dict[str, tuple[str, str]], reps: int, steps: int,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run every pairing with the same replicate seeds; outcome codes and metrics by pairing."""
+    a = np.array([STYLES[x] for x, _ in pairs.values()])
+    b = np.array([STYLES[y] for _, y in pairs.values()])
+    varying = {
+        "partner_a.anxiety": np.repeat(a[:, 0], reps),
+        "partner_a.avoidance": np.repeat(a[:, 1], reps),
+        "partner_b.anxiety": np.repeat(b[:, 0], reps),
+        "partner_b.avoidance": np.repeat(b[:, 1], reps),
+    }
+    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), len(pairs))
+    result = batch.run_batch(batch.param_matrix(None, varying), seeds, steps)
+    n = len(pairs)
+    return result.outcome.reshape(n, reps), result.metrics.reshape(n, reps, -1)
+
+
+def summary_table(pairs: dict[str, tuple[str, str]], codes: np.ndarray,
+                  mets: np.ndarray) -> pd.DataFrame:
+    """One row per pairing: trap share with its Wilson interval, class shares, trap_entered."""
+    reps = codes.shape[1]
+    entered = mets[:, :, outcomes.METRIC_NAMES.index("trap_entered")]
+    activation = mets[:, :, outcomes.METRIC_NAMES.index("mean_activation")]
+    trap_codes = [outcomes.OUTCOMES.index(k) for k in outcomes.TRAP_OUTCOMES]
+    rows = []
+    for i, (label, (x, y)) in enumerate(pairs.items()):
+        counts = np.bincount(codes[i], minlength=len(outcomes.OUTCOMES))
+        trapped = int(np.isin(codes[i], trap_codes).sum())
+        low, high = wilson(trapped, reps)
+        n_entered = int(entered[i].sum())
+        e_low, e_high = wilson(n_entered, reps)
+        rows.append({
+            "pairing": label,
+            "A (anx/avo)": "{:.1f}/{:.1f}".format(*STYLES[x]),
+            "B (anx/avo)": "{:.1f}/{:.1f}".format(*STYLES[y]),
+            "n": reps,
+            "trap_share": trapped / reps,
+            "ci_low": low,
+            "ci_high": high,
+            **{k: counts[j] / reps for j, k in enumerate(outcomes.OUTCOMES)},
+            "trap_entered": n_entered / reps,
+            "entered_ci_low": e_low,
+            "entered_ci_high": e_high,
+            "mean_activation": float(activation[i].mean()),
+        })
+    return pd.DataFrame(rows)
+
+
+def trap_figure(table: pd.DataFrame) -> go.Figure:
+    """Trap share (final class) and trap_entered per pairing, Wilson 95% error bars."""
+    t = table.sort_values("trap_share", ascending=False)
+    fig = go.Figure()
+    colours = ["#D55E00" if p in (TARGET, SWAPPED) else "#0072B2" for p in t["pairing"]]
+    fig.add_trace(go.Bar(
+        x=t["pairing"], y=t["trap_share"], name="trap share (final class escalated or "
+        "cycling)", marker_color=colours,
+        error_y={"type": "data", "symmetric": False, "array": t["ci_high"] - t["trap_share"],
+                 "arrayminus": t["trap_share"] - t["ci_low"]}))
+    fig.add_trace(go.Scatter(
+        x=t["pairing"], y=t["trap_entered"], mode="markers", name="fell into the trap at "
+        "any point (trap_entered)", marker={"symbol": "diamond", "size": 11,
+                                            "color": "#000000"},
+        error_y={"type": "data", "symmetric": False,
+                 "array": t["entered_ci_high"] - t["trap_entered"],
+                 "arrayminus": t["trap_entered"] - t["entered_ci_low"]}))
+    fig.update_layout(
+        title=f"Trap share by pairing ({int(t['n'].iloc[0])} replicates each; "
+              "bars: Wilson 95% intervals)",
+        xaxis_title="pairing (partner A - partner B)", xaxis_tickangle=-30,
+        yaxis_title="share of replicates (0-1)", yaxis_range=[0, 1.05],
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+def shares_figure(table: pd.DataFrame) -> go.Figure:
+    """Stacked final-class shares per pairing."""
+    fig = go.Figure()
+    for name in outcomes.OUTCOMES:
+        fig.add_trace(go.Bar(x=table["pairing"], y=table[name], name=name))
+    fig.update_layout(
+        barmode="stack", title="Final outcome class by pairing",
+        xaxis_title="pairing (partner A - partner B)", xaxis_tickangle=-30,
+        yaxis_title="share of replicates (0-1)",
+        legend={"title": "final class", "traceorder": "normal"})
+    return fig
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Run the experiment and write its report; return the report folder."""
+    args = experiment_args(NAME, __doc__, reps=500, tiny_reps=20, steps=500, tiny_steps=150,
+                           argv=argv)
+    report = Report(args)
+    pairs = pairings()
+    codes, mets = run_pairings(pairs, args.reps, args.steps, args.seed)
+    table = summary_table(pairs, codes, mets)
+    report.table(
+        "table", table,
+        f"Every pairing of four styles: {args.reps} replicates of {args.steps} episodes "
+        f"(root seed {args.seed}). trap_share: final class escalated or cycling, with its "
+        "Wilson 95% interval (ci_low, ci_high); settled ... distant: final-class shares; "
+        "trap_entered: fell into the trap at any point (Wilson interval); mean_activation: "
+        "both partners' mean distress over the run.")
+    report.figure("trap_share", trap_figure(table))
+    report.figure("outcomes", shares_figure(table))
+
+    by = table.set_index("pairing")
+    target = by.loc[TARGET]
+    others = by.drop(index=[TARGET, SWAPPED])
+    runner_up = others["trap_share"].idxmax()
+    margin = target["trap_share"] - others["trap_share"].max()
+    separated = bool((target["ci_low"] > others["ci_high"]).all())
+    report.number("trap_share_anxious_avoidant", target["trap_share"])
+    report.number("ci_low", target["ci_low"])
+    report.number("ci_high", target["ci_high"])
+    report.number("trap_entered_anxious_avoidant", target["trap_entered"])
+    report.number("trap_share_swapped_roles", by.loc[SWAPPED, "trap_share"])
+    report.number("runner_up_pairing", runner_up)
+    report.number("runner_up_trap_share", others.loc[runner_up, "trap_share"])
+    report.number("runner_up_ci_low", others.loc[runner_up, "ci_low"])
+    report.number("runner_up_ci_high", others.loc[runner_up, "ci_high"])
+    report.number("runner_up_trap_entered", others.loc[runner_up, "trap_entered"])
+    report.number("margin_over_runner_up", margin)
+    report.number("pairings_within_far_more_margin",
+                  sorted(others.index[target["trap_share"] - others["trap_share"] < FAR_MORE]))
+    report.number("pairings_with_trap_entered_equal_or_higher",
+                  sorted(others.index[others["trap_entered"] >= target["trap_entered"]]))
+    report.number("far_more_than_every_pairing", bool(margin >= FAR_MORE and separated))
+    # Direction: anxious-avoidant traps more than every other pairing, beyond sampling noise.
+    report.number("agrees", separated)
+    return report.write()
+
+
+if __name__ == "__main__":
+    main()
