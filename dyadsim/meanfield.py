@@ -484,8 +484,8 @@ def attractors(matrix: np.ndarray, x0: np.ndarray, steps: int = 4000, window: in
             starts)``.
         steps: Episodes to iterate before the orbits are inspected.
         window: The tail in which a cycle is recognised: the pursue-withdraw signal swings
-            by more than :data:`CYCLE_AMPLITUDE` and does not shrink from the window before
-            (to 95%).
+            (turns at least twice) by more than :data:`CYCLE_AMPLITUDE` and does not shrink
+            from the window before (to 95%); a slow monotone drift is not a cycle.
         max_steps: Orbits that are neither at a fixed point (``max |F(x) - x| <``
             :data:`CONVERGED`) nor on a cycle go on, ``steps`` at a time, up to this many
             episodes in all (default ``8 * steps``): slow rates take long to settle.
@@ -511,7 +511,11 @@ def attractors(matrix: np.ndarray, x0: np.ndarray, steps: int = 4000, window: in
         _iterate(xa, mf._pp, mf._dp, steps, window, pw, tail, _NO_ALIVE)
         before = np.ptp(pw[:window], axis=0)
         amp[active] = np.ptp(pw[window:], axis=0)
-        cyc[active] = (amp[active] > CYCLE_AMPLITUDE) & (amp[active] >= 0.95 * before)
+        # a cycle swings (the signal turns at least twice), and does not die out
+        slope = np.sign(np.diff(pw[window:], axis=0))
+        turns = np.sum(slope[1:] * slope[:-1] < 0, axis=0)
+        cyc[active] = ((amp[active] > CYCLE_AMPLITUDE) & (amp[active] >= 0.95 * before)
+                       & (turns >= 2))
         mean[:, active] = tail / window
         for n in np.flatnonzero(cyc[active]):
             period[active[n]] = _period(pw[window:, n])

@@ -1,0 +1,87 @@
+"""Every experiment script runs end to end at CI size and writes a whole report.
+
+Each ``experiments/<name>/run.py`` is run as a user would run it (its own process), with
+``--tiny`` and ``--out`` in a temporary folder. The report must hold the table, at least
+one PNG figure and ``numbers.json`` with the command, the seed and an ``agrees`` verdict;
+no temporary folder may be left beside it. The scientific claims themselves are checked
+at full size by the stylized-fact tests and reported in ``docs/VALIDATION.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = sorted(ROOT.glob("experiments/*/run.py"))
+QUESTIONS = {
+    "fact01_secure_settle", "fact02_anxious_avoidant_trap", "fact03_trap_rises_with_traits",
+    "fact04_secure_buffer", "fact05_softening", "fact06_eft_halfway",
+    "fact07_stable_unsatisfying", "fact08_demand_withdraw_satisfaction",
+    "fact09_intermittent_reinforcement", "fact10_antidote", "rinaldi_cycles", "hysteresis",
+    "noise_switching", "eft_dose_timing",
+}
+
+
+def test_every_question_has_a_script_and_a_readme():
+    found = {p.parent.name for p in SCRIPTS}
+    assert QUESTIONS <= found, sorted(QUESTIONS - found)
+    for script in SCRIPTS:
+        readme = script.parent / "README.md"
+        assert readme.is_file(), readme
+        assert f"experiments/{script.parent.name}/run.py" in readme.read_text(), readme
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.parent.name)
+def test_experiment_runs_at_tiny_size(script: Path, tmp_path: Path):
+    out = tmp_path / "report"
+    done = subprocess.run([sys.executable, str(script), "--tiny", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "|---" in (out / "table.md").read_text()
+    assert (out / "table.csv").stat().st_size > 0
+    pngs = list(out.glob("*.png"))
+    assert pngs and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    meta = json.loads((out / "numbers.json").read_text())
+    assert meta["experiment"] == script.parent.name
+    assert meta["tiny"] is True and meta["seed"] == 20261121
+    assert isinstance(meta["numbers"]["agrees"], bool)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing half-written
+
+
+def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch):
+    import pandas as pd
+
+    from dyadsim import report
+
+    args = report.experiment_args("demo", "Demo.", reps=4, tiny_reps=2,
+                                  argv=["--tiny", "--out", str(tmp_path / "demo")])
+    good = report.Report(args)
+    good.table("table", pd.DataFrame({"a": [1.0]}))
+    good.number("agrees", True)
+    good.write()
+    bad = report.Report(args)
+    bad.table("table", pd.DataFrame({"a": [2.0]}))
+
+    def fail(*_):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report, "markdown_table", fail)
+    with pytest.raises(RuntimeError):
+        bad.write()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+    assert "1.000" in (tmp_path / "demo" / "table.md").read_text()  # the old report stays
+
+
+def test_experiment_arguments_are_checked():
+    from dyadsim import report
+
+    for argv in (["--reps", "0"], ["--steps", "-3"], ["--seed", "-1"]):
+        with pytest.raises(SystemExit):
+            report.experiment_args("demo", "Demo.", reps=4, tiny_reps=2, argv=argv)
+    args = report.experiment_args("demo", "Demo.", reps=4, tiny_reps=2, argv=[])
+    assert args.out == ROOT / "docs" / "validation" / "demo" and args.reps == 4
