@@ -434,6 +434,9 @@ def cmd_analyze(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         raise CLIError(f"dyadsim analyze: --compare-reps {args.compare_reps}: needs 0 (off) "
                        f"or a whole number >= 1")
     axes = [sweep.parse_axis(text) for text in args.axes]
+    if axes[0][0] == axes[1][0]:
+        raise CLIError(f"dyadsim analyze: --axis {axes[0][0]} is given twice; the map needs "
+                       f"two different parameters")
     for name, (low, high, count) in axes:
         sweep.grid({name: (low, high, count)})  # the sweep's checks: name, range, count
         if count < 2:

@@ -215,9 +215,17 @@ class MeanField:
         x[CLOSENESS] = self.dyad["closeness0"]
         return x
 
+    def _checked(self, x: np.ndarray) -> np.ndarray:
+        """A C-ordered float copy of ``x``, which must have one column per parameter row."""
+        out = np.array(x, dtype=float, order="C")
+        if out.shape != (len(STATE), self.n):
+            raise ValueError(f"state has shape {out.shape}, expected ({len(STATE)}, {self.n}):"
+                             f" one column per parameter row")
+        return out
+
     def step(self, x: np.ndarray) -> np.ndarray:
         """One episode of the mean-field map; ``x`` has shape ``(len(STATE), n)``."""
-        out = np.array(x, dtype=float, order="C")
+        out = self._checked(x)
         _iterate(out, self._pp, self._dp, 1, 0, _NO_PW, _NO_TAIL, _NO_ALIVE)
         return out
 
@@ -238,7 +246,7 @@ class MeanField:
             The orbit, shape ``(rows, len(STATE), n)`` with every ``every``-th step (step 0
             first), and the probability of still being together at those steps.
         """
-        x = np.array(self.initial() if x0 is None else x0, dtype=float, order="C")
+        x = self._checked(self.initial() if x0 is None else x0)
         together = np.ones(self.n)
         keep, alive = [x.copy()], [together.copy()]
         done = 0

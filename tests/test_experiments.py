@@ -23,7 +23,7 @@ QUESTIONS = {
     "fact04_secure_buffer", "fact05_softening", "fact06_eft_halfway",
     "fact07_stable_unsatisfying", "fact08_demand_withdraw_satisfaction",
     "fact09_intermittent_reinforcement", "fact10_antidote", "rinaldi_cycles", "hysteresis",
-    "noise_switching", "eft_dose_timing",
+    "noise_switching", "eft_dose_timing", "meanfield_map",
 }
 
 

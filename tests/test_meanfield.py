@@ -1,0 +1,383 @@
+"""The mean-field map: it is the model without randomness; its fixed points, cycles and map.
+
+The map (:mod:`dyadsim.meanfield`) replaces the model's random draws by their expectations;
+the stability map (:mod:`dyadsim.stability`) names the attractors over two parameters;
+``dyadsim analyze`` writes it. The parameter sets ``BISTABLE`` and ``CYCLE`` were found by
+seeded random searches over every sweepable parameter and are hard-coded here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.linalg import expm
+
+from dyadsim import batch, meanfield, stability
+from dyadsim.cli import main
+from dyadsim.meanfield import STATE, MeanField, classify, jacobian
+from dyadsim.report import browser_path
+from dyadsim.streams import run_seeds
+
+ANXIETY, AVOIDANCE = "partner_a.anxiety", "partner_b.avoidance"
+
+
+def traits(a_anx: float, a_avo: float, b_anx: float, b_avo: float) -> dict[str, float]:
+    return {"partner_a.anxiety": a_anx, "partner_a.avoidance": a_avo,
+            "partner_b.anxiety": b_anx, "partner_b.avoidance": b_avo}
+
+
+DEFAULT: dict[str, float] = {}  # the registry's anxious (A) - avoidant (B) couple
+SECURE = traits(0.1, 0.1, 0.1, 0.1)
+FEARFUL = traits(0.9, 0.9, 0.9, 0.9)
+ANXIOUS_WITH_SECURE = traits(0.8, 0.2, 0.1, 0.1)
+
+# Found by random search (/tmp/shared_points/bistable_2671.json): a settled and a trapped
+# stable fixed point, a saddle between their basins.
+BISTABLE = {
+    "partner_a.anxiety": 0.177192, "partner_a.avoidance": 0.931694,
+    "partner_a.threat_threshold": 0.211372, "partner_a.threat_gain": 4.259117,
+    "partner_a.suppression": 0.74797, "partner_a.interpretation_bias": 0.050914,
+    "partner_a.comfort_uptake": 0.919511, "partner_a.self_soothing": 0.427737,
+    "partner_a.pursuit_gain": 1.817113, "partner_a.protest_persistence": 0.223057,
+    "partner_a.withdrawal_gain": 2.631216, "partner_a.intrusion_sensitivity": 2.728185,
+    "partner_a.preferred_closeness": 0.456316, "partner_a.responsiveness": 0.052361,
+    "partner_a.lapse_rate": 0.629561, "partner_a.exit_propensity": 0.115494,
+    "partner_a.trust0": 0.710704, "partner_a.protest_intensity": 0.607123,
+    "partner_a.reassurance": 0.159779, "partner_b.anxiety": 0.232098,
+    "partner_b.avoidance": 0.34984, "partner_b.threat_threshold": 0.894858,
+    "partner_b.threat_gain": 21.175188, "partner_b.suppression": 0.432568,
+    "partner_b.interpretation_bias": 0.277057, "partner_b.comfort_uptake": 0.584706,
+    "partner_b.self_soothing": 0.375074, "partner_b.pursuit_gain": 2.034046,
+    "partner_b.protest_persistence": 0.543666, "partner_b.withdrawal_gain": 1.808974,
+    "partner_b.intrusion_sensitivity": 0.26742, "partner_b.preferred_closeness": 0.450372,
+    "partner_b.responsiveness": 0.455846, "partner_b.lapse_rate": 0.043656,
+    "partner_b.exit_propensity": 0.887189, "partner_b.trust0": 0.097914,
+    "partner_b.protest_intensity": 0.31056, "partner_b.reassurance": 0.49016,
+    "dyad.noise": 0.098718, "dyad.ambiguity": 0.17386, "dyad.stress": 0.37241,
+    "dyad.closeness0": 0.5, "dyad.unavailability_weight": 0.216875,
+    "dyad.distance_weight": 1.853702, "dyad.burnout_weight": 0.379287,
+    "dyad.activation_rate": 0.414013, "dyad.behaviour_rate": 0.616446,
+    "dyad.closeness_rate": 0.32797, "dyad.trust_rate": 0.902717,
+    "dyad.inconsistency_rate": 0.297921, "dyad.inconsistency_damping": 69.619509,
+    "dyad.satisfaction_rate": 0.158242, "dyad.fatigue_rate": 0.351205,
+    "dyad.fatigue_recovery": 0.630503, "dyad.dissolution_rate": 0.585371,
+}
+
+# Found by a seeded random search (numpy default_rng(2024), 400 rows uniform over every
+# sweepable parameter's range, both rates at 1): every start ends on a period-2 flip.
+CYCLE = {
+    "partner_a.anxiety": 0.880889, "partner_a.avoidance": 0.703016,
+    "partner_a.threat_threshold": 0.693767, "partner_a.threat_gain": 4.859385,
+    "partner_a.suppression": 0.502318, "partner_a.interpretation_bias": 0.303955,
+    "partner_a.comfort_uptake": 0.133386, "partner_a.self_soothing": 0.176537,
+    "partner_a.pursuit_gain": 1.260352, "partner_a.protest_persistence": 0.537863,
+    "partner_a.withdrawal_gain": 1.707301, "partner_a.intrusion_sensitivity": 0.630245,
+    "partner_a.preferred_closeness": 0.48792, "partner_a.responsiveness": 0.829643,
+    "partner_a.lapse_rate": 0.572771, "partner_a.exit_propensity": 0.728465,
+    "partner_a.trust0": 0.619116, "partner_a.protest_intensity": 0.52629,
+    "partner_a.reassurance": 0.60072, "partner_b.anxiety": 0.798402,
+    "partner_b.avoidance": 0.020966, "partner_b.threat_threshold": 0.331699,
+    "partner_b.threat_gain": 27.110811, "partner_b.suppression": 0.145639,
+    "partner_b.interpretation_bias": 0.128145, "partner_b.comfort_uptake": 0.781758,
+    "partner_b.self_soothing": 0.8804, "partner_b.pursuit_gain": 2.555486,
+    "partner_b.protest_persistence": 0.593696, "partner_b.withdrawal_gain": 0.786465,
+    "partner_b.intrusion_sensitivity": 1.03812, "partner_b.preferred_closeness": 0.114253,
+    "partner_b.responsiveness": 0.806524, "partner_b.lapse_rate": 0.186863,
+    "partner_b.exit_propensity": 0.270335, "partner_b.trust0": 0.693873,
+    "partner_b.protest_intensity": 0.663767, "partner_b.reassurance": 0.107954,
+    "dyad.noise": 0.318187, "dyad.ambiguity": 0.772732, "dyad.stress": 0.978972,
+    "dyad.closeness0": 0.940095, "dyad.unavailability_weight": 1.003063,
+    "dyad.distance_weight": 0.474276, "dyad.burnout_weight": 1.722688,
+    "dyad.closeness_rate": 0.305317, "dyad.trust_rate": 0.920934,
+    "dyad.inconsistency_rate": 0.180441, "dyad.inconsistency_damping": 67.232093,
+    "dyad.satisfaction_rate": 0.085948, "dyad.fatigue_rate": 0.826627,
+    "dyad.fatigue_recovery": 0.60804, "dyad.dissolution_rate": 0.686577,
+    "dyad.behaviour_rate": 1.0, "dyad.activation_rate": 1.0,
+}
+
+COUPLES = {"default": DEFAULT, "secure": SECURE, "bistable": BISTABLE}
+
+
+@pytest.fixture(scope="module")
+def points() -> dict[str, list[meanfield.FixedPoint]]:
+    """Every fixed point fixed_points finds for each couple of COUPLES."""
+    return {name: meanfield.fixed_points(values) for name, values in COUPLES.items()}
+
+
+# --- 1. Without randomness the map is the model -------------------------------------------
+
+RANDOMNESS_OFF = {"dyad.noise": 0.0, "dyad.ambiguity": 0.0, "partner_a.lapse_rate": 0.0,
+                  "partner_b.lapse_rate": 0.0, "dyad.dissolution_rate": 0.0}
+
+
+@pytest.mark.parametrize("couple", [DEFAULT, SECURE, FEARFUL],
+                         ids=["default", "secure-secure", "fearful"])
+def test_without_randomness_the_map_is_the_model(couple):
+    matrix = batch.param_matrix({**couple, **RANDOMNESS_OFF})
+    orbit, together = MeanField(matrix).run(300)
+    traj = batch.run_batch(matrix, [5], 300, record_every=1).trajectory(0)
+    assert orbit.shape == (301, len(STATE), 1)
+    assert traj["step"].tolist() == list(range(301))
+    assert np.max(np.ptp(orbit[:, :, 0], axis=0)) > 0.1  # the orbit moves: not a vacuous match
+    # 1e-12: the same rules functions in the same order, so at most rounding could differ
+    for k, name in enumerate(STATE):
+        np.testing.assert_allclose(orbit[:, k, 0], traj[name].to_numpy(), rtol=0, atol=1e-12,
+                                   err_msg=name)
+    assert np.all(together == 1.0)  # no dissolution hazard at rate 0
+
+
+# --- 2-3. Fixed points ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(COUPLES))
+def test_fixed_points_satisfy_the_map(points, name):
+    mf = MeanField(COUPLES[name])
+    assert points[name]
+    for fp in points[name]:
+        x = fp.state
+        residual = float(np.max(np.abs(mf.step(x[:, None])[:, 0] - x)))
+        assert residual < 1e-9  # meanfield.FIXED_TOL, the promise of fixed_points
+        # 1e-9 slack: the root solver may land a component that is 0 at -1e-17
+        assert np.all((x >= -1e-9) & (x <= 1.0 + 1e-9))
+        again = meanfield.describe(mf, x)
+        assert again.residual == residual == fp.residual  # the same computation
+        assert (again.kind, again.label) == (fp.kind, fp.label)
+    for i, p in enumerate(points[name]):  # each point once
+        for q in points[name][i + 1:]:
+            assert np.max(np.abs(p.state - q.state)) > meanfield.SAME_POINT
+
+
+def test_bistable_point_has_two_stable_points_and_a_saddle(points):
+    fps = points["bistable"]
+    assert len(fps) == 3
+    assert sorted(fp.label for fp in fps if fp.stable) == ["settled", "trapped"]
+    (saddle,) = [fp for fp in fps if not fp.stable]
+    assert saddle.kind == "saddle"
+    moduli = np.abs(saddle.eigenvalues)
+    assert moduli.max() > 1.0 and moduli.min() < 1.0
+    regime, detail, *_ = stability._regimes(batch.param_matrix(BISTABLE), None, 3000)
+    assert (regime[0], detail[0]) == ("bistable", "settled+trapped")
+
+
+@pytest.mark.parametrize("name,label", [("default", "trapped"), ("secure", "settled")])
+def test_single_stable_fixed_point(points, name, label):
+    (fp,) = points[name]
+    assert fp.stable and fp.label == label
+
+
+# --- 4. Eigenvalue classification and the Jacobian ------------------------------------------
+
+# Strogatz, Nonlinear Dynamics and Chaos, section 5.2: x' = A x
+STROGATZ = [
+    ([[-2, 0], [0, -1]], "stable node"),
+    ([[1, 0], [0, 2]], "unstable node"),
+    ([[1, 0], [0, -1]], "saddle"),
+    ([[-1, -2], [2, -1]], "stable spiral"),
+    ([[1, -2], [2, 1]], "unstable spiral"),
+    ([[0, -1], [1, 0]], "centre"),
+    # 3-D: mixed signs; a complex pair as the slowest mode (spiral) or not (node)
+    (np.diag([-1.0, -2.0, 3.0]), "saddle"),
+    ([[-1, -2, 0], [2, -1, 0], [0, 0, -3]], "stable spiral"),
+    ([[-1, -2, 0], [2, -1, 0], [0, 0, -0.5]], "stable node"),
+]
+
+
+@pytest.mark.parametrize("a,name", STROGATZ, ids=[f"{n}-{len(a)}d" for a, n in STROGATZ])
+def test_classify_textbook_linear_systems(a, name):
+    a = np.asarray(a, dtype=float)
+    assert classify(np.linalg.eigvals(a), kind="flow") == name
+    # the same flow sampled every dt = 0.1: x_{n+1} = expm(A dt) x_n, mu = exp(lambda dt)
+    assert classify(np.linalg.eigvals(expm(a * 0.1)), kind="map") == name
+
+
+@pytest.mark.parametrize("name", list(COUPLES))
+def test_jacobian_matches_finite_differences_with_another_step(points, name):
+    mf = MeanField(COUPLES[name])
+    h = 1e-5  # jacobian() uses 1e-7
+    for fp in points[name]:
+        x = fp.state
+        fd = np.empty((x.size, x.size))
+        for i in range(x.size):
+            e = np.zeros(x.size)
+            e[i] = h
+            fd[:, i] = (mf.step((x + e)[:, None])[:, 0] - mf.step((x - e)[:, None])[:, 0]) / (2 * h)
+        jac = jacobian(mf, x)
+        assert np.max(np.abs(jac)) > 0.1  # entries of order 1: the check is not vacuous
+        # 1e-5: truncation (h^2 ~ 1e-10) and rounding (eps/h ~ 1e-9) are far below it
+        np.testing.assert_allclose(jac, fd, rtol=0, atol=1e-5)
+
+
+def test_stable_fixed_point_has_every_eigenvalue_inside_the_unit_circle(points):
+    (fp,) = points["default"]
+    assert fp.kind.startswith("stable")
+    ev = np.linalg.eigvals(jacobian(MeanField(DEFAULT), fp.state))
+    assert np.all(np.abs(ev) < 1.0)
+    # fp.eigenvalues: the same spectrum, largest modulus first
+    assert np.all(np.diff(np.abs(fp.eigenvalues)) <= 0)
+    np.testing.assert_allclose(np.abs(fp.eigenvalues), np.sort(np.abs(ev))[::-1], atol=1e-9)
+
+
+# --- 5. The mean field is the low-noise average ---------------------------------------------
+
+COMPARED = [f"{who}.{var}" for who in ("partner_a", "partner_b")
+            for var in ("activation", "pursuit", "withdrawal")] + ["dyad.closeness"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("couple", [SECURE, DEFAULT, ANXIOUS_WITH_SECURE],
+                         ids=["secure-secure", "default anxious-avoidant", "anxious-secure"])
+def test_mean_field_is_the_low_noise_average(couple):
+    matrix = batch.param_matrix({**couple, "dyad.noise": 0.01, "dyad.dissolution_rate": 0.0})
+    reps, steps, every = 200, 1500, 50
+    result = batch.run_batch(np.repeat(matrix, reps, axis=0), run_seeds(7, reps), steps,
+                             record_every=every)
+    traj = result.trajectories
+    assert traj.shape[1] == steps // every + 1 and not np.isnan(traj).any()  # none dissolved
+    tail = slice((steps - 500) // every + 1, None)  # the last 500 episodes: 1050, ..., 1500
+    orbit, _ = MeanField(matrix).run(steps)
+    assert np.max(np.abs(orbit[-1] - orbit[-2])) < 1e-6  # the map has reached its attractor
+    end = orbit[-1, :, 0]
+    columns = list(batch.TRAJECTORY_COLUMNS[1:])
+    gaps = {v: float(traj[:, tail, columns.index(v)].mean() - end[STATE.index(v)])
+            for v in COMPARED}
+    # 0.05 absolute (5% of the [0, 1] range), set in advance. What remains is Jensen's
+    # inequality: the mean field puts the ambiguity and lapse rates inside nonlinear rules
+    # where the model draws them (measured: at most 0.03, anxious A's activation).
+    assert max(abs(g) for g in gaps.values()) <= 0.05, gaps
+
+
+# --- 6. Cycles ------------------------------------------------------------------------------
+
+
+def test_attractors_find_a_period_two_flip_cycle():
+    matrix = batch.param_matrix(CYCLE)
+    mf = MeanField(matrix)
+    found = meanfield.attractors(matrix, meanfield.starts(mf))
+    assert np.all(found.kind == "cycle")
+    assert np.all(found.period == 2)
+    assert np.all(found.amplitude > 1e-3)  # meanfield.CYCLE_AMPLITUDE
+    orbit, _ = mf.run(4000)  # an independent check: back after two episodes, not after one
+    assert np.max(np.abs(orbit[-1] - orbit[-3])) < 1e-9
+    assert np.max(np.abs(orbit[-1] - orbit[-2])) > 0.1
+
+
+def test_attractors_of_a_settled_couple_are_points():
+    matrix = batch.param_matrix(SECURE)
+    found = meanfield.attractors(matrix, meanfield.starts(MeanField(matrix)))
+    assert np.all(found.kind == "point")
+    assert np.all(found.period == 0)
+    assert np.all(found.label == "settled")
+
+
+# --- 7. The stability map -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def smap() -> stability.StabilityMap:
+    grid = np.linspace(0.0, 1.0, 5)
+    return stability.stability_map([(ANXIETY, grid), (AVOIDANCE, grid)], steps=1500)
+
+
+def test_stability_map_corners(smap):
+    assert smap.regime.shape == (5, 5)
+    assert smap.regime[0, 0] == "settled"  # [avoidance index, anxiety index]: both 0
+    assert smap.regime[-1, -1] == "trapped"  # both 1
+
+
+def test_stability_map_boundaries(smap):
+    kinds = {(b.kind, b.between) for b in smap.boundaries}
+    assert ("threshold", "settled | trapped") in kinds
+    grid = set(np.linspace(0.0, 1.0, 5).tolist())
+    for b in smap.boundaries:
+        pts = [(x, y) for x, y in zip(b.x, b.y, strict=True) if x is not None]
+        assert pts and len(pts) == sum(x is not None for x in b.x) == sum(
+            y is not None for y in b.y)
+        for x, y in pts:
+            assert 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0
+            assert x in grid or y in grid  # bisection runs along a grid line
+
+
+def test_stability_map_frame_and_overlay(smap):
+    table = smap.frame()
+    assert len(table) == 25
+    assert list(table.columns) == [ANXIETY, AVOIDANCE, "regime", "attractors", "from_start",
+                                   "together", "predicted"]
+    corner = table[(table[ANXIETY] == 1.0) & (table[AVOIDANCE] == 1.0)]
+    assert corner["regime"].tolist() == ["trapped"]
+    overlay = smap.overlay()
+    assert len(overlay) == len(smap.boundaries) > 0
+    for item, b in zip(overlay, smap.boundaries, strict=True):
+        assert set(item) == {"x", "y", "name", "color", "dash"}
+        assert item["name"] == b.name and item["x"] == b.x and item["y"] == b.y
+
+
+def test_agreement(smap):
+    assert stability.agreement(smap, smap.predicted) == 1.0
+    wrong = smap.predicted.copy()
+    wrong[0, 0] = "dissolved" if wrong[0, 0] != "dissolved" else "settled"
+    assert stability.agreement(smap, wrong) == pytest.approx(24 / 25)
+    assert stability.agreement(smap, np.full(smap.regime.shape, "no such class")) == 0.0
+
+
+# --- 8. dyadsim analyze ---------------------------------------------------------------------
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_analyze_writes_the_map_folder(capsys, tmp_path):
+    out = tmp_path / "map"
+    code, text, err = run_cli(
+        capsys, "analyze", "--axis", f"{ANXIETY}=0:1:4", "--axis", f"{AVOIDANCE}=0:1:4",
+        "--out", str(out), "--compare-reps", "4", "--steps", "100", "--iterations", "600")
+    assert code == 0, err
+    assert "16 cells" in text
+    table = pd.read_csv(out / "map.csv")
+    assert len(table) == 16
+    assert {"predicted", "simulated", "agree"} <= set(table.columns)
+    predicted = table["predicted"].replace("cycle", "trapped")
+    assert (table["agree"] == (predicted == table["simulated"])).all()
+    boundaries = pd.read_csv(out / "boundaries.csv")
+    assert list(boundaries.columns) == ["kind", "between", ANXIETY, AVOIDANCE]
+    assert "<html" in (out / "map.html").read_text().lower()
+    summary = json.loads((out / "analysis.json").read_text())
+    assert 0.0 <= summary["agreement"] <= 1.0
+    assert summary["agreement"] == pytest.approx(table["agree"].mean())
+    assert browser_path() is not None  # Chromium is installed here and in CI
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "map.png" in summary["figures"]
+
+
+GOOD = ["--axis", f"{ANXIETY}=0:1:3", "--axis", f"{AVOIDANCE}=0:1:3"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--axis", f"{ANXIETY}=0:1:3"], "--axis"),
+    (["--axis", "partner_a.anxeity=0:1:3", "--axis", f"{AVOIDANCE}=0:1:3"],
+     "partner_a.anxeity"),
+    (["--axis", f"{ANXIETY}=0:2:3", "--axis", f"{AVOIDANCE}=0:1:3"], ANXIETY),
+    (["--axis", f"{ANXIETY}=0:1:1", "--axis", f"{AVOIDANCE}=0:1:3"], ANXIETY),
+    (["--axis", f"{ANXIETY}=0.5:0.5:1", "--axis", f"{AVOIDANCE}=0:1:3"], ANXIETY),
+    (["--axis", f"{ANXIETY}=0:1:3", "--axis", f"{ANXIETY}=0:0.5:3"], ANXIETY),
+    ([*GOOD, "--compare-reps", "-1"], "--compare-reps"),
+], ids=["one axis", "unknown key", "out of range", "count 1", "count 1 low == high",
+        "same axis twice", "negative compare-reps"])
+def test_analyze_bad_input_names_the_problem(capsys, tmp_path, args, needle):
+    out = tmp_path / "map"
+    code, text, err = run_cli(capsys, "analyze", *args, "--out", str(out))
+    assert code == 2 and text == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no --out folder, no temporary one either
+    assert needle in err
+
+
+def test_a_state_with_the_wrong_number_of_columns_is_refused():
+    mf = meanfield.MeanField({})
+    with pytest.raises(ValueError, match="one column per parameter row"):
+        mf.step(np.repeat(mf.initial(), 3, axis=1))
