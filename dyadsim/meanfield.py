@@ -92,6 +92,7 @@ STATE: tuple[str, ...] = (
 _N = len(PARTNER_STATE)
 _IDX = {name: i for i, name in enumerate(STATE)}
 CLOSENESS = _IDX["dyad.closeness"]
+_FEEDBACK = np.array([i for i, name in enumerate(STATE) if not name.endswith(".satisfaction")])
 
 Kind = Literal["map", "flow"]
 Label = Literal["settled", "trapped", "distant"]
@@ -328,6 +329,8 @@ class FixedPoint:
         label: What the outcome classifier would call a run resting there.
         residual: ``max |F(x) - x|``.
         hazard: The per-episode dissolution hazard there.
+        leading: The largest-modulus eigenvalue of the variables that feed back (all but
+            satisfaction): how fast, and whether spiralling, the dynamics return.
     """
 
     state: np.ndarray
@@ -336,6 +339,7 @@ class FixedPoint:
     label: str
     residual: float
     hazard: float
+    leading: complex = 0j
 
     @property
     def stable(self) -> bool:
@@ -349,7 +353,7 @@ class FixedPoint:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for tables and JSON."""
-        lead = self.eigenvalues[0]
+        lead = self.leading
         return {"kind": self.kind, "label": self.label, "stable": self.stable,
                 "leading_modulus": float(abs(lead)), "leading_eigenvalue": str(lead),
                 "residual": self.residual, "hazard": self.hazard,
@@ -360,10 +364,15 @@ def describe(mf: MeanField, x: np.ndarray) -> FixedPoint:
     """Residual, Jacobian eigenvalues, class and label of a point of a one-row map."""
     x = np.asarray(x, dtype=float).reshape(-1)
     residual = float(np.max(np.abs(mf.step(x[:, None])[:, 0] - x)))
-    ev = np.linalg.eigvals(jacobian(mf, x))
+    jac = jacobian(mf, x)
+    ev = np.linalg.eigvals(jac)
     ev = ev[np.argsort(-np.abs(ev), kind="stable")]
+    # satisfaction feeds back on nothing: its eigenvalue (1 - satisfaction_rate) says nothing
+    # about how the pursue-withdraw dynamics relax, so the leading mode is read without it
+    core = np.linalg.eigvals(jac[np.ix_(_FEEDBACK, _FEEDBACK)])
+    lead = complex(core[np.argmax(np.abs(core))])
     return FixedPoint(x, ev, classify(ev), str(label(x[:, None])[0]), residual,
-                      float(mf.hazard(x[:, None])[0]))
+                      float(mf.hazard(x[:, None])[0]), lead)
 
 
 def starts(mf: MeanField, extra: int = 4, seed: int = 0) -> np.ndarray:
