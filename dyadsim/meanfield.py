@@ -92,7 +92,8 @@ STATE: tuple[str, ...] = (
 _N = len(PARTNER_STATE)
 _IDX = {name: i for i, name in enumerate(STATE)}
 CLOSENESS = _IDX["dyad.closeness"]
-_FEEDBACK = np.array([i for i, name in enumerate(STATE) if not name.endswith(".satisfaction")])
+_FEEDBACK = np.array([i for i, name in enumerate(STATE)
+                      if not name.endswith((".satisfaction", ".inconsistency"))])
 
 Kind = Literal["map", "flow"]
 Label = Literal["settled", "trapped", "distant"]
@@ -330,7 +331,8 @@ class FixedPoint:
         residual: ``max |F(x) - x|``.
         hazard: The per-episode dissolution hazard there.
         leading: The largest-modulus eigenvalue of the variables that feed back (all but
-            satisfaction): how fast, and whether spiralling, the dynamics return.
+            satisfaction and inconsistency): how fast, and whether spiralling, the
+            dynamics return.
     """
 
     state: np.ndarray
@@ -367,8 +369,9 @@ def describe(mf: MeanField, x: np.ndarray) -> FixedPoint:
     jac = jacobian(mf, x)
     ev = np.linalg.eigvals(jac)
     ev = ev[np.argsort(-np.abs(ev), kind="stable")]
-    # satisfaction feeds back on nothing: its eigenvalue (1 - satisfaction_rate) says nothing
-    # about how the pursue-withdraw dynamics relax, so the leading mode is read without it
+    # satisfaction feeds back on nothing, and at a fixed point (no surprise) neither does
+    # inconsistency: their eigenvalues (1 - their rate) say nothing about how the
+    # pursue-withdraw dynamics relax, so the leading mode is read without them
     core = np.linalg.eigvals(jac[np.ix_(_FEEDBACK, _FEEDBACK)])
     lead = complex(core[np.argmax(np.abs(core))])
     return FixedPoint(x, ev, classify(ev), str(label(x[:, None])[0]), residual,
