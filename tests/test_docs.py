@@ -58,3 +58,32 @@ def test_scenario_doc_lists_every_library_scenario_and_event_kind():
     missing = [s.name for s in library() if f"| `{s.name}` |" not in SCENARIOS_DOC]
     assert not missing, missing
     assert all(f"| `{kind}` |" in SCENARIOS_DOC for kind in EVENT_KINDS)
+
+
+VALIDATION_DOC = (Path(__file__).resolve().parents[1] / "docs" / "VALIDATION.md").read_text()
+QUOTED = {  # experiment -> numbers.json keys whose values docs/VALIDATION.md quotes (3 dp)
+    "fact01_secure_settle": ["settled_share_secure_secure",
+                             "min_settled_share_all_secure_conditions"],
+    "fact02_anxious_avoidant_trap": ["trap_share_anxious_avoidant", "runner_up_trap_share"],
+    "fact04_secure_buffer": ["trap_share_anxious_avoidant"],
+    "fact05_softening": ["withdrawal_at_1.0", "withdrawal_at_0.0"],
+    "fact06_eft_halfway": ["settled_with_eft", "settled_with_eft_of_together"],
+    "fact08_demand_withdraw_satisfaction": ["pearson_r"],
+    "fact09_intermittent_reinforcement": ["pursuit_after_intermittent",
+                                          "pursuit_after_consistent"],
+    "fact10_antidote": ["activation_late_antidote", "activation_late_confused"],
+}
+
+
+def test_validation_doc_quotes_the_numbers_the_experiments_wrote():
+    import json
+
+    for name, keys in QUOTED.items():
+        path = Path(__file__).resolve().parents[1] / "docs" / "validation" / name
+        numbers = json.loads((path / "numbers.json").read_text())["numbers"]
+        for key in keys:
+            assert f"{numbers[key]:.3f}" in VALIDATION_DOC, (name, key, numbers[key])
+    for share in ("traits_agreement", "responses_agreement"):
+        path = Path(__file__).resolve().parents[1] / "docs" / "validation" / "meanfield_map"
+        value = json.loads((path / "numbers.json").read_text())["numbers"][share]
+        assert f"{100 * value:.1f}%" in VALIDATION_DOC, (share, value)
