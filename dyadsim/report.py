@@ -208,3 +208,9 @@ def write_pngs(figures: dict[str, go.Figure], folder: Path) -> None:
     names = list(figures)
     pio.write_images([figures[n] for n in names], [folder / f"{n}.png" for n in names],
                      width=FIGURE_WIDTH, height=FIGURE_HEIGHT, scale=1)
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """A ``#RRGGBB`` colour with transparency (``rgba(...)``), for interval bands."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations
-from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.report import PALETTE, Report, experiment_args, rgba
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson
 
@@ -44,10 +44,6 @@ def fmt(mean: float, low: float, high: float) -> str:
     return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def rgba(hex_colour: str, alpha: float) -> str:
-    """A palette colour with transparency, for interval bands."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def main(argv: list[str] | None = None) -> Path:

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dyadsim import batch, expectations, outcomes
-from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.report import PALETTE, Report, experiment_args, rgba
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson
 
@@ -51,10 +51,6 @@ def fmt_share(k: int, n: int) -> str:
     return f"{k / n:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def rgba(hex_colour: str, alpha: float) -> str:
-    """A palette colour with transparency, for interval bands."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def main(argv: list[str] | None = None) -> Path:

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations
-from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.report import PALETTE, Report, experiment_args, rgba
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows
 
@@ -123,10 +123,6 @@ def paired_rows(data: dict, steps: int, stop: int) -> list[dict[str, object]]:
     return rows
 
 
-def rgba(hex_colour: str, alpha: float) -> str:
-    """A palette colour with transparency, for interval bands."""
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def main(argv: list[str] | None = None) -> Path:

@@ -13,6 +13,7 @@ signal crosses the episode level (outcomes.PW_ON) on the two legs.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,65 +36,10 @@ NAME = "hysteresis"
 # The mean-field map is bistable (a settled and a trapped stable fixed point, with a saddle
 # between them) at this parameter point. It was found by a random search over the sweepable
 # parameters (numpy default_rng(1), point 2671; values copied from
-# /tmp/shared_points/bistable_2671.json). Every gain is set explicitly, so the traits
+# experiments/bistable_2671.json). Every gain is set explicitly, so the traits
 # themselves enter no rule here. In its trap partner B pursues and partner A withdraws.
-BISTABLE_2671: dict[str, float] = {
-    "partner_a.anxiety": 0.177192,
-    "partner_a.avoidance": 0.931694,
-    "partner_a.threat_threshold": 0.211372,
-    "partner_a.threat_gain": 4.259117,
-    "partner_a.suppression": 0.74797,
-    "partner_a.interpretation_bias": 0.050914,
-    "partner_a.comfort_uptake": 0.919511,
-    "partner_a.self_soothing": 0.427737,
-    "partner_a.pursuit_gain": 1.817113,
-    "partner_a.protest_persistence": 0.223057,
-    "partner_a.withdrawal_gain": 2.631216,
-    "partner_a.intrusion_sensitivity": 2.728185,
-    "partner_a.preferred_closeness": 0.456316,
-    "partner_a.responsiveness": 0.052361,
-    "partner_a.lapse_rate": 0.629561,
-    "partner_a.exit_propensity": 0.115494,
-    "partner_a.trust0": 0.710704,
-    "partner_a.protest_intensity": 0.607123,
-    "partner_a.reassurance": 0.159779,
-    "partner_b.anxiety": 0.232098,
-    "partner_b.avoidance": 0.34984,
-    "partner_b.threat_threshold": 0.894858,
-    "partner_b.threat_gain": 21.175188,
-    "partner_b.suppression": 0.432568,
-    "partner_b.interpretation_bias": 0.277057,
-    "partner_b.comfort_uptake": 0.584706,
-    "partner_b.self_soothing": 0.375074,
-    "partner_b.pursuit_gain": 2.034046,
-    "partner_b.protest_persistence": 0.543666,
-    "partner_b.withdrawal_gain": 1.808974,
-    "partner_b.intrusion_sensitivity": 0.26742,
-    "partner_b.preferred_closeness": 0.450372,
-    "partner_b.responsiveness": 0.455846,
-    "partner_b.lapse_rate": 0.043656,
-    "partner_b.exit_propensity": 0.887189,
-    "partner_b.trust0": 0.097914,
-    "partner_b.protest_intensity": 0.31056,
-    "partner_b.reassurance": 0.49016,
-    "dyad.noise": 0.098718,
-    "dyad.ambiguity": 0.17386,
-    "dyad.stress": 0.37241,
-    "dyad.closeness0": 0.5,
-    "dyad.unavailability_weight": 0.216875,
-    "dyad.distance_weight": 1.853702,
-    "dyad.burnout_weight": 0.379287,
-    "dyad.activation_rate": 0.414013,
-    "dyad.behaviour_rate": 0.616446,
-    "dyad.closeness_rate": 0.32797,
-    "dyad.trust_rate": 0.902717,
-    "dyad.inconsistency_rate": 0.297921,
-    "dyad.inconsistency_damping": 69.619509,
-    "dyad.satisfaction_rate": 0.158242,
-    "dyad.fatigue_rate": 0.351205,
-    "dyad.fatigue_recovery": 0.630503,
-    "dyad.dissolution_rate": 0.585371,
-}
+BISTABLE_2671: dict[str, float] = json.loads(
+    (Path(__file__).resolve().parents[1] / "bistable_2671.json").read_text())
 
 B_ANXIETY_TOP = 0.8
 """Upper end of partner B's anxiety axis at the bistable point: below it no gain moved along
