@@ -550,9 +550,18 @@ def register(app: Dash, manager: Any) -> None:
     def _sweep(set_progress: Any, n_clicks: int, spec: dict[str, Any]) -> tuple[Any, str]:
         return sweep_job(set_progress, spec)
 
+    # The map is a State here so the heatmap never waits for the mean-field job; when the
+    # job lands, the second callback redraws with its curves.
     app.callback(Output("heatmap", "figure"), Input("sweep-result", "data"),
                  Input("show", "value"), Input("overlay", "value"),
-                 Input("meanfield-result", "data"))(render_heatmap)
+                 State("meanfield-result", "data"))(render_heatmap)
+
+    @app.callback(Output("heatmap", "figure", allow_duplicate=True),
+                  Input("meanfield-result", "data"), State("sweep-result", "data"),
+                  State("show", "value"), State("overlay", "value"), prevent_initial_call=True)
+    def _overlay(meanfield: dict[str, Any] | None, result: dict[str, Any] | None, show: str,
+                 overlay: list[str] | None) -> go.Figure:
+        return render_heatmap(result, show, overlay, meanfield)
 
     app.callback(Output("meanfield-result", "data"), Output("meanfield-status", "children"),
                  Input("sweep-result", "data"), background=True, manager=manager,

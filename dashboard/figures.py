@@ -103,7 +103,8 @@ def heatmap_figure(result: dict[str, Any], show: str,
                        "%{customdata[1]:.3f}<br>replicates: %{customdata[2]:.0f}"
                        "<extra></extra>")))
     for line in overlay:
-        fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines", name=line["name"],
+        fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines+markers",
+                                 name=line["name"], marker={"size": 5},
                                  line={"color": line.get("color", "white"), "width": 3,
                                        "dash": line.get("dash", "solid")}))
     fig.update_layout(

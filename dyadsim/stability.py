@@ -312,7 +312,8 @@ def figure(m: StabilityMap, title: str | None = None) -> go.Figure:
                                             "<br>%{customdata}<extra></extra>"),
         colorbar={"tickvals": list(range(n)), "ticktext": present, "title": "regime"}))
     for curve in m.overlay():
-        fig.add_trace(go.Scatter(x=curve["x"], y=curve["y"], mode="lines", name=curve["name"],
+        fig.add_trace(go.Scatter(x=curve["x"], y=curve["y"], mode="lines+markers",
+                                 name=curve["name"], marker={"size": 5},
                                  line={"color": curve["color"], "dash": curve["dash"],
                                        "width": 3}, connectgaps=False))
     fig.update_layout(

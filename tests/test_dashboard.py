@@ -997,3 +997,86 @@ def test_dashboard_command_refuses_bad_ports(port, capsys, monkeypatch):
     assert cli_main(["dashboard", "--port", port]) == 2
     err = capsys.readouterr().err
     assert "--port" in err and "\n" == err[-1] and err.count("\n") == 1
+
+
+# --- 12. the mean-field overlay on the sweep heatmap ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def meanfield_sweep() -> dict[str, Any]:
+    """A small real sweep (5 x 5 cells, 4 replicates, 100 episodes) of the default couple."""
+    view = short_view(100)
+    view, msg = state.set_sweep(view, points=5, reps=4)
+    assert msg == ""
+    return compute.run_sweep(compute.sweep_spec(view))
+
+
+@pytest.fixture(scope="module")
+def meanfield_map(meanfield_sweep) -> tuple[dict[str, Any], str]:
+    return callbacks.meanfield_job(meanfield_sweep)
+
+
+def test_meanfield_job_without_a_sweep_gives_nothing():
+    assert callbacks.meanfield_job(None) == (None, "")
+
+
+def test_meanfield_job_gives_curves_in_the_axes_ranges_and_the_agreement(meanfield_sweep,
+                                                                          meanfield_map):
+    r = meanfield_sweep
+    mf, status = meanfield_map
+    assert isinstance(mf, dict)
+    assert mf["spec"] == r["spec"]
+    assert mf["overlay"], "the default couple's map has boundaries on these axes"
+    xs, ys = r["x"]["values"], r["y"]["values"]
+    for line in mf["overlay"]:
+        assert isinstance(line["x"], list) and isinstance(line["y"], list), line["name"]
+        assert len(line["x"]) == len(line["y"]) > 0, line["name"]
+        assert all(min(xs) - 1e-9 <= x <= max(xs) + 1e-9 for x in line["x"]), line
+        assert all(min(ys) - 1e-9 <= y <= max(ys) + 1e-9 for y in line["y"]), line
+        assert line["name"] in status, (line["name"], status)
+    # 5 points per axis <= MEANFIELD_MAX_POINTS: the map's grid is the sweep's
+    assert len(xs) <= compute.MEANFIELD_MAX_POINTS
+    assert mf["agreement"] is not None and 0 <= mf["agreement"] <= 1
+    assert sum(mf["regimes"].values()) == len(xs) * len(ys)
+    assert mf["events"] is False
+    assert status.startswith("Mean field")
+    assert f"in {mf['agreement']:.0%} of cells" in status
+    assert "events" not in status
+    json.dumps(mf)  # it goes into a dcc.Store
+
+
+def test_render_heatmap_draws_the_meanfield_curves_only_when_asked(meanfield_sweep,
+                                                                    meanfield_map):
+    r, (mf, _) = meanfield_sweep, meanfield_map
+    drawn = callbacks.render_heatmap(r, "trap", ["meanfield"], mf)
+    unchecked = callbacks.render_heatmap(r, "trap", [], mf)
+    no_map = callbacks.render_heatmap(r, "trap", ["meanfield"], None)
+    assert len(unchecked.data) == len(no_map.data) == 1
+    assert unchecked.data[0].type == no_map.data[0].type == "heatmap"
+    assert len(drawn.data) == 1 + len(mf["overlay"]) > 1
+    assert drawn.data[0].type == "heatmap"
+    assert [t.name for t in drawn.data[1:]] == [line["name"] for line in mf["overlay"]]
+    assert all(t.type == "scatter" for t in drawn.data[1:])
+    assert drawn.layout.showlegend is True and not unchecked.layout.showlegend
+    assert len(callbacks.render_heatmap(r, "trap", None, mf).data) == 1
+
+
+def test_render_heatmap_never_draws_a_map_of_another_sweep(meanfield_sweep, meanfield_map):
+    r, (mf, _) = meanfield_sweep, meanfield_map
+    others = [{**mf, "spec": {**mf["spec"], "reps": mf["spec"]["reps"] + 1}},
+              {**mf, "spec": {**mf["spec"], "x": {**mf["spec"]["x"], "high": 0.5}}},
+              {**mf, "spec": {**mf["spec"], "set": {"run.steps": 200}}}]
+    for other in others:
+        assert len(callbacks.render_heatmap(r, "trap", ["meanfield"], other).data) == 1
+
+
+def test_meanfield_status_says_a_scenarios_events_are_left_out():
+    view, msg = state.choose_scenario(state.default_view(), "therapy_eft")
+    assert msg == ""
+    view, msg = state.set_sweep(view, points=3, reps=2)
+    assert msg == ""
+    result = compute.run_sweep(compute.sweep_spec(view))
+    mf, status = callbacks.meanfield_job(result)
+    assert mf["events"] is True and mf["spec"]["scenario"] == "therapy_eft"
+    assert status.startswith("Mean field")
+    assert status.endswith("The scenario's events are not part of the mean field.")

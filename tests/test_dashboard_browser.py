@@ -685,3 +685,56 @@ def test_pause_stops_playback(page: Page, server: Server) -> None:
         page.wait_for_timeout(1_000)  # five ticks: a paused run must not move on
         assert page.locator("#outcome").inner_text() == paused, f"trial {trial}: moved on"
         expect(play).to_have_text("Play")
+
+
+# --- The mean-field overlay -------------------------------------------------------------
+
+MEANFIELD_STATUS = re.compile(r"^Mean field \(no noise\): .+ cells; (boundaries: .+\.|one "
+                              r"regime, no boundary\.) It predicts the simulated majority "
+                              r"outcome in \d+% of cells\.$")
+
+
+def boundary_names(page: Page) -> list[str]:
+    """The names of the heatmap's traces after the heatmap itself (the boundary curves)."""
+    return [t["name"] for t in traces(page, "#heatmap")[1:]]
+
+
+def test_sweep_draws_meanfield_boundaries_and_the_checkbox_hides_them(page: Page,
+                                                                      server: Server) -> None:
+    open_app(page, server, "?page=sweep&points=5&reps=4")
+    assert_page_shown(page, "sweep")
+    option = page.locator("#overlay input[value='meanfield']")
+    expect(option).to_be_checked()  # on by default
+    expect(page.locator("#overlay")).to_contain_text("Mean-field boundaries (noise-free limit)")
+
+    run_sweep(page)
+    status = page.locator("#meanfield-status")
+    expect(status).to_contain_text("Mean field")
+    expect(status).to_have_text(MEANFIELD_STATUS)
+    page.wait_for_function(f"(sel) => ({TRACES_JS})(sel).length > 1", arg="#heatmap")
+    heat = traces(page, "#heatmap")
+    assert heat[0]["type"] == "heatmap" and heat[0]["rows"] == 5, heat
+    names = boundary_names(page)
+    assert names and all(t["type"] == "scatter" for t in heat[1:]), heat
+    assert all(re.fullmatch(r"(fold|Hopf|threshold) \(\w+ \| \w+\)", n) for n in names), names
+    assert any(n.startswith("threshold (") for n in names), names
+    for name in names:  # every curve drawn is one the status line names
+        assert name in status.inner_text(), (name, status.inner_text())
+    legend = page.locator("#heatmap .legendtext")
+    expect(legend.first).to_be_visible()
+    assert sorted(legend.all_text_contents()) == sorted(names)  # SVG: no innerText
+    expect(legend.filter(has_text="threshold").first).to_be_visible()
+    shoot(page, "sweep-meanfield.png")
+
+    option.uncheck()
+    expect(option).not_to_be_checked()
+    page.wait_for_function(f"(sel) => ({TRACES_JS})(sel).length === 1", arg="#heatmap")
+    expect(legend).to_have_count(0)
+    heat = traces(page, "#heatmap")
+    assert [t["type"] for t in heat] == ["heatmap"] and heat[0]["rows"] == 5, heat
+    expect(status).to_have_text(MEANFIELD_STATUS)  # the map is kept, only not drawn
+
+    option.check()  # ... so checking the box again draws the same curves, with no new job
+    page.wait_for_function(f"(sel) => ({TRACES_JS})(sel).length > 1", arg="#heatmap")
+    assert boundary_names(page) == names
+    expect(legend).to_have_count(len(names))
