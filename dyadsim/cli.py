@@ -465,6 +465,9 @@ def cmd_analyze(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         print(f"  boundary: {b.name}, {sum(x is not None for x in b.x)} points")
     if not m.boundaries:
         print("  no boundary: one regime over the whole map")
+    if scenario is not None and scenario.events:
+        print(f"note: the map uses {scenario.name}'s settings; its {len(scenario.events)} "
+              f"event(s) are not part of the mean field")
     if "agreement" in summary:
         print(f"mean field vs {args.compare_reps} simulated replicates per cell: the predicted "
               f"outcome is the simulated majority class in {summary['agreement']:.1%} of cells")
