@@ -214,3 +214,11 @@ def rgba(hex_colour: str, alpha: float) -> str:
     """A ``#RRGGBB`` colour with transparency (``rgba(...)``), for interval bands."""
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def band(x: Any, low: Any, high: Any, colour: str, alpha: float = 0.25) -> go.Scatter:
+    """A shaded interval band from ``low`` to ``high`` over ``x`` (no legend, no hover)."""
+    x = np.asarray(x)
+    return go.Scatter(x=np.r_[x, x[::-1]], y=np.r_[np.asarray(high), np.asarray(low)[::-1]],
+                      fill="toself", fillcolor=rgba(colour, alpha), line={"width": 0},
+                      hoverinfo="skip", showlegend=False)

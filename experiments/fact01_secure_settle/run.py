@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dyadsim import batch, outcomes
-from dyadsim.report import Report, experiment_args
+from dyadsim.report import Report, band, experiment_args
 from dyadsim.stats import wilson
 from dyadsim.streams import run_seeds
 
@@ -133,10 +133,7 @@ def trajectory_figure(rec: np.ndarray, labels: list[str], every: int) -> go.Figu
                 name=f"{label}: {var}", line={"color": colour, "dash": style}))
             if var == "activation":
                 low, high = np.nanpercentile(series, [10, 90], axis=0)
-                fig.add_trace(go.Scatter(
-                    x=np.r_[steps, steps[::-1]], y=np.r_[high, low[::-1]], fill="toself",
-                    fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
-                    showlegend=False))
+                fig.add_trace(band(steps, low, high, colour, 0.15))
     fig.update_layout(
         title="Secure couple vs anxious-avoidant couple over time (mean; band: 10-90% "
               "of activation)",

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations
-from dyadsim.report import PALETTE, Report, experiment_args, rgba
+from dyadsim.report import PALETTE, Report, band, experiment_args
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson
 
@@ -154,10 +154,7 @@ def main(argv: list[str] | None = None) -> Path:
     for k, level in enumerate(SHOWN_OVER_TIME):
         mean, low, high, _ = over_time[level]
         colour = PALETTE[k]
-        fig.add_trace(go.Scatter(x=np.r_[steps_axis, steps_axis[::-1]],
-                                 y=np.r_[high, low[::-1]], fill="toself",
-                                 fillcolor=rgba(colour, 0.2), line={"width": 0},
-                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(band(steps_axis, low, high, colour, 0.2))
         fig.add_trace(go.Scatter(x=steps_axis, y=mean, name=f"protest intensity {level:.1f}",
                                  line={"color": colour}))
     fig.update_layout(title="Alex's withdrawal over time at four levels of Sam's protest "

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dyadsim import batch, expectations, outcomes
-from dyadsim.report import PALETTE, Report, experiment_args, rgba
+from dyadsim.report import PALETTE, Report, band, experiment_args
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson
 
@@ -135,10 +135,7 @@ def main(argv: list[str] | None = None) -> Path:
     fig = go.Figure()
     for arm, pw, colour in (("with EFT", pw_t, PALETTE[2]), ("without EFT", pw_u, PALETTE[3])):
         mean, low, high, _ = mean_interval_rows(pw.T)
-        fig.add_trace(go.Scatter(x=np.r_[steps_axis, steps_axis[::-1]],
-                                 y=np.r_[high, low[::-1]], fill="toself",
-                                 fillcolor=rgba(colour, 0.25), line={"width": 0},
-                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(band(steps_axis, low, high, colour, 0.25))
         fig.add_trace(go.Scatter(x=steps_axis, y=mean, name=arm, line={"color": colour}))
     fig.add_vline(x=start, line={"dash": "dash", "color": "grey"},
                   annotation_text=f"EFT starts (episode {start})",

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations, outcomes
-from dyadsim.report import PALETTE, Report, experiment_args, rgba
+from dyadsim.report import PALETTE, Report, band, experiment_args
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson, wilson_arrays
 
@@ -168,10 +168,7 @@ def main(argv: list[str] | None = None) -> Path:
         surv, (mean, low, high, _) = curves[name]
         s_lo, s_hi = wilson_arrays(np.round(surv * args.reps), np.full(surv.shape, args.reps))
         for col, (y, lo, hi) in ((1, (surv, s_lo, s_hi)), (2, (mean, low, high))):
-            fig.add_trace(go.Scatter(x=np.r_[steps_axis, steps_axis[::-1]],
-                                     y=np.r_[hi, lo[::-1]], fill="toself",
-                                     fillcolor=rgba(colour, 0.2), line={"width": 0},
-                                     hoverinfo="skip", showlegend=False), row=1, col=col)
+            fig.add_trace(band(steps_axis, lo, hi, colour, 0.2), row=1, col=col)
             fig.add_trace(go.Scatter(x=steps_axis, y=y, name=label, line={"color": colour},
                                      showlegend=col == 1), row=1, col=col)
     fig.add_hline(y=LOW_SATISFACTION, line={"dash": "dot", "color": "grey"}, row=1, col=2,

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations
-from dyadsim.report import PALETTE, Report, experiment_args, rgba
+from dyadsim.report import PALETTE, Report, band, experiment_args
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows
 
@@ -168,10 +168,7 @@ def main(argv: list[str] | None = None) -> Path:
         colour = PALETTE[3] if k == 0 else PALETTE[0]
         for col, key in ((1, "curve_pursuit"), (2, "curve_trust")):
             mean, low, high, _ = main_data[arm][key]
-            fig.add_trace(go.Scatter(x=np.r_[steps_axis, steps_axis[::-1]],
-                                     y=np.r_[high, low[::-1]], fill="toself",
-                                     fillcolor=rgba(colour, 0.25), line={"width": 0},
-                                     hoverinfo="skip", showlegend=False), row=1, col=col)
+            fig.add_trace(band(steps_axis, low, high, colour, 0.25), row=1, col=col)
             fig.add_trace(go.Scatter(x=steps_axis, y=mean, name=label, line={"color": colour},
                                      showlegend=col == 1), row=1, col=col)
     for col in (1, 2):

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import batch, expectations
-from dyadsim.report import PALETTE, Report, experiment_args, rgba
+from dyadsim.report import PALETTE, Report, band, experiment_args
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows, wilson
 
@@ -138,10 +138,7 @@ def main(argv: list[str] | None = None) -> Path:
         for col, q in enumerate(("partner_a.activation", "partner_a.pursuit",
                                  "partner_a.trust"), start=1):
             mean, low, high, _ = curves[arm, q]
-            fig.add_trace(go.Scatter(x=np.r_[steps_axis, steps_axis[::-1]],
-                                     y=np.r_[high, low[::-1]], fill="toself",
-                                     fillcolor=rgba(colour, 0.25), line={"width": 0},
-                                     hoverinfo="skip", showlegend=False), row=1, col=col)
+            fig.add_trace(band(steps_axis, low, high, colour, 0.25), row=1, col=col)
             fig.add_trace(go.Scatter(x=steps_axis, y=mean, name=label, line={"color": colour},
                                      showlegend=col == 1), row=1, col=col)
     for col in (1, 2, 3):
@@ -160,9 +157,7 @@ def main(argv: list[str] | None = None) -> Path:
                             ("partner_a.pursuit", "pursuit", PALETTE[0])):
         diff = column(anti, q) - column(confused, q)
         mean, low, high, _ = mean_interval_rows(diff[:, start:].T)
-        fig.add_trace(go.Scatter(x=np.r_[x, x[::-1]], y=np.r_[high, low[::-1]], fill="toself",
-                                 fillcolor=rgba(colour, 0.25), line={"width": 0},
-                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(band(x, low, high, colour, 0.25))
         fig.add_trace(go.Scatter(x=x, y=mean, name=f"Sam's {name}", line={"color": colour}))
     fig.add_hline(y=0, line={"color": "grey"})
     fig.update_layout(title="Antidote minus confused reply, run by run (mean paired "
