@@ -1,39 +1,26 @@
-"""The partner agent: its state, and one small method per stage of an episode.
+"""The partner agent: its parameters, its state, and one thin method per stage of an episode.
 
-Each method reads the partner's state as the previous stage left it and writes only its
-own state, so the order in which the two agents run within a stage does not matter.
-All equations live in :mod:`dyadsim.rules`.
+Each method calls the stage of :mod:`dyadsim.episode` (the same function the batch engine's
+kernel and the mean field call) on the agent's own state, and writes only its own state, so
+the order in which the two agents run within a stage does not matter. The agent draws its
+own random numbers from the run's streams (:mod:`dyadsim.streams`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
-from dyadsim import rules, streams
-from dyadsim.params import partner_values
+from dyadsim import episode, streams
+from dyadsim.params import PARTNER_FIELDS
+from dyadsim.schema import D_AMBIG, F_LAPSE, STATE_VARS
 
 if TYPE_CHECKING:
     from dyadsim.model import DyadModel
 
-STATE_VARS: tuple[str, ...] = (
-    "activation",
-    "pursuit",
-    "withdrawal",
-    "perceived_availability",
-    "trust",
-    "inconsistency",
-    "fatigue",
-    "satisfaction",
-    "threat",
-    "availability",
-    "pressure",
-    "intrusion",
-    "ambiguous",
-    "lapsed",
-)
-"""Every state variable a partner carries, as recorded each step (``partner_a.<name>``)."""
+_STATE_INDEX = {name: i for i, name in enumerate(STATE_VARS)}
 
 
 class Partner(mesa.Agent):
@@ -42,29 +29,30 @@ class Partner(mesa.Agent):
     Args:
         model: The dyad this partner belongs to.
         role: ``"partner_a"`` or ``"partner_b"``; selects this partner's parameters.
+
+    Attributes:
+        params: This partner's parameter vector, in ``PARTNER_FIELDS`` order.
+        state: This partner's state, a tuple in ``STATE_VARS`` order; each variable is also
+            readable by name (``partner.activation``).
     """
 
     def __init__(self, model: DyadModel, role: str) -> None:
         super().__init__(model)
         self.role = role
         self.index = 0 if role == "partner_a" else 1
-        self.p: dict[str, Any] = partner_values(model.params, role)
+        self.params = np.array([float(model.params[f"{role}.{f}"]) for f in PARTNER_FIELDS])
         self.partner: Partner | None = None
-        trust0 = self.p["trust0"]
-        self.activation = 0.0
-        self.pursuit = 0.0
-        self.withdrawal = 0.0
-        self.perceived_availability = trust0
-        self.trust = trust0
-        self.inconsistency = 0.0
-        self.fatigue = 0.0
-        self.satisfaction = rules.INITIAL_SATISFACTION
-        self.threat = 0.0
-        self.availability = 0.0
-        self.pressure = 0.0
-        self.intrusion = 0.0
-        self.ambiguous = 0.0
-        self.lapsed = 0.0
+        self.state: episode.State = episode.initial(self.params)
+
+    def __getattr__(self, name: str) -> float:
+        """A state variable by name (``partner.activation``)."""
+        if name in _STATE_INDEX:
+            return float(self.state[_STATE_INDEX[name]])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def set(self, field: str, value: float) -> None:
+        """Change one of this partner's parameters (a scenario event during the run)."""
+        self.params[PARTNER_FIELDS.index(field)] = value
 
     def _uniform(self, channel: int) -> float:
         m = self.model
@@ -73,81 +61,31 @@ class Partner(mesa.Agent):
 
     def signal(self) -> None:
         """Stage 1: the availability this partner offers this episode (lapses included)."""
-        self.lapsed = float(self._uniform(streams.LAPSE) < self.p["lapse_rate"])
-        self.availability = float(rules.availability(
-            self.p["responsiveness"], self.withdrawal, self.fatigue,
-            self.p["reassurance"], self.lapsed,
-        ))
+        lapsed = episode.drawn(self._uniform(streams.LAPSE), self.params[F_LAPSE])
+        self.state = episode.signal(self.state, self.params, lapsed)
 
     def perceive(self) -> None:
         """Stage 2: availability appraisal of the partner, and the pressure felt."""
         m, other = self.model, self.partner
         offset = streams.CHANNELS_PER_PARTNER * self.index
-        self.ambiguous = float(self._uniform(streams.AMBIGUITY) < m.params["dyad.ambiguity"])
+        ambiguous = episode.drawn(self._uniform(streams.AMBIGUITY), m.dyad_params[D_AMBIG])
         z = streams.normal(m.stream_key, m.steps, streams.NOISE_U1 + offset,
                            streams.NOISE_U2 + offset)
-        self.perceived_availability = float(rules.perceived_availability(
-            other.availability, m.params["dyad.noise"], z, self.ambiguous,
-            self.trust, self.p["interpretation_bias"],
-        ))
-        self.pressure = float(rules.pressure(other.pursuit, other.p["protest_intensity"]))
-        self.intrusion = float(rules.intrusion(
-            self.pressure, m.closeness, self.p["preferred_closeness"],
-            self.p["intrusion_sensitivity"],
-        ))
+        self.state = episode.perceive(self.state, self.params, other.state, other.params,
+                                      m.dyad_params, m.closeness, ambiguous, z)
 
     def appraise(self) -> None:
         """Stage 3: threat appraisal, co-regulation, activation and trust learning."""
-        m, p, v = self.model, self.p, self.perceived_availability
-        cue = rules.threat_cue(
-            v, m.closeness, p["preferred_closeness"], m.params["dyad.stress"],
-            m.params["dyad.unavailability_weight"], m.params["dyad.distance_weight"],
-        )
-        self.threat = float(rules.threat_appraisal(
-            cue, p["threat_threshold"], p["threat_gain"], p["suppression"]
-        ))
-        soothing = rules.comfort(v, p["comfort_uptake"])
-        self.activation = float(rules.update_activation(
-            self.activation, self.threat, soothing, p["self_soothing"],
-            m.params["dyad.activation_rate"],
-        ))
-        trust, inconsistency = rules.update_trust(
-            self.trust, self.inconsistency, v, m.params["dyad.trust_rate"],
-            m.params["dyad.inconsistency_rate"], m.params["dyad.inconsistency_damping"],
-        )
-        self.trust, self.inconsistency = float(trust), float(inconsistency)
+        m = self.model
+        self.state = episode.appraise(self.state, self.params, m.dyad_params, m.closeness)
 
     def act(self) -> None:
         """Stage 4: pursuit and withdrawal follow their drives; fatigue and satisfaction."""
-        m, p, v = self.model, self.p, self.perceived_availability
-        rate = m.params["dyad.behaviour_rate"]
-        p_target = rules.pursuit_drive(
-            self.activation, v, p["pursuit_gain"],
-            rules.hope(self.trust, p["protest_persistence"]), self.fatigue,
-        )
-        w_target = rules.withdrawal_drive(
-            self.intrusion, self.activation, v, p["withdrawal_gain"], self.fatigue,
-            m.params["dyad.burnout_weight"],
-        )
-        self.pursuit = float(rules.follow(self.pursuit, p_target, rate))
-        self.withdrawal = float(rules.follow(self.withdrawal, w_target, rate))
-        self.fatigue = float(rules.update_fatigue(
-            self.fatigue, rules.strain(self.pressure, self.pursuit, v),
-            m.params["dyad.fatigue_rate"],
-            m.params["dyad.fatigue_recovery"],
-        ))
-        quality = rules.episode_quality(
-            v, self.activation, m.closeness, p["preferred_closeness"], self.pressure,
-            self.fatigue,
-        )
-        self.satisfaction = float(rules.follow(
-            self.satisfaction, quality, m.params["dyad.satisfaction_rate"]
-        ))
+        m = self.model
+        self.state = episode.act(self.state, self.params, m.dyad_params, m.closeness)
 
     def exit_draw(self) -> bool:
         """Whether this partner ends the relationship this episode (dissolution hazard)."""
-        hazard = rules.exit_hazard(
-            self.satisfaction, self.fatigue, self.p["exit_propensity"],
-            self.model.params["dyad.dissolution_rate"],
-        )
+        hazard = episode.exit_hazard(self.state, self.params, self.model.dyad_params)
         return self._uniform(streams.EXIT) < hazard
+

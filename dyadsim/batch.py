@@ -1,10 +1,10 @@
 """The batch engine: many dyads at once, each row with its own parameters and seed.
 
 A run is described by one row of a parameter matrix (every registry parameter, in registry
-order, see :data:`PARAM_NAMES`) and a seed. :func:`run_batch` runs all rows through a
-Numba kernel that calls the functions of :mod:`dyadsim.rules` (the same functions the Mesa
-agents call; ``register_jitable`` lets compiled code call them) in the schedule of
-:class:`dyadsim.model.DyadModel`: signal, perceive, appraise, act, then the dyad.
+order, see :data:`dyadsim.schema.PARAM_NAMES`) and a seed. :func:`run_batch` runs all rows
+through a Numba kernel that draws each episode's random numbers and calls
+:func:`dyadsim.episode.step`, the same stage functions the Mesa agents call, in the same
+order (``register_jitable`` lets compiled code call them). Importing it does not load Mesa.
 
 Dyads do not interact, so the kernel runs them in parallel over threads (``prange``). Each
 dyad advances step by step through its whole run on one thread, keeping its recent state
@@ -28,13 +28,10 @@ import numba
 import numpy as np
 import pandas as pd
 from numba import prange
-from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.extending import register_jitable
 
-from dyadsim import outcomes, rules, streams
-from dyadsim.agents import STATE_VARS
+from dyadsim import episode, outcomes, streams
 from dyadsim.params import (
-    PARTNER_FIELDS,
     PARTNERS,
     REGISTRY,
     ParamError,
@@ -43,123 +40,27 @@ from dyadsim.params import (
     lookup,
     make_params,
 )
+from dyadsim.schema import (
+    D_AMBIG,
+    F_LAPSE,
+    N_RECORD,
+    N_STATE,
+    PARAM_NAMES,
+    S_ACT,
+    S_PUR,
+    S_SAT,
+    S_WD,
+    TRAJECTORY_COLUMNS,
+    dyad_vector,
+    param_slot,
+    partner_vectors,
+)
 from dyadsim.timeline import Plan, Timeline, blend
 
-PARAM_NAMES: tuple[str, ...] = tuple(REGISTRY)
-"""Columns of a parameter matrix: every registry parameter, in registry order."""
-
-TRAJECTORY_COLUMNS: tuple[str, ...] = (
-    "step", "dyad.closeness", "dyad.dissolved",
-    *(f"{who}.{var}" for who in PARTNERS for var in STATE_VARS),
-)
-"""Columns of a recorded trajectory: the same as :meth:`DyadModel.trajectory`'s."""
-
-_DYAD_FIELDS = tuple(n.split(".", 1)[1] for n in PARAM_NAMES if n.startswith("dyad."))
-_PARTNER_INDEX = np.array(
-    [[PARAM_NAMES.index(f"{who}.{f}") for f in PARTNER_FIELDS] for who in PARTNERS]
-)
-_DYAD_INDEX = np.array([PARAM_NAMES.index(f"dyad.{f}") for f in _DYAD_FIELDS])
-
-# Field positions the kernel reads (Numba freezes these module globals as constants).
-_F = {name: PARTNER_FIELDS.index(name) for name in PARTNER_FIELDS}
-F_RESP, F_REASS, F_LAPSE = _F["responsiveness"], _F["reassurance"], _F["lapse_rate"]
-F_BIAS, F_PROTEST, F_PREF = _F["interpretation_bias"], _F["protest_intensity"], _F[
-    "preferred_closeness"]
-F_SENS, F_THETA, F_GAIN = _F["intrusion_sensitivity"], _F["threat_threshold"], _F[
-    "threat_gain"]
-F_SUPP, F_UPTAKE, F_SOOTHE = _F["suppression"], _F["comfort_uptake"], _F["self_soothing"]
-F_PGAIN, F_PERSIST, F_WGAIN = _F["pursuit_gain"], _F["protest_persistence"], _F[
-    "withdrawal_gain"]
-F_EXIT, F_TRUST0 = _F["exit_propensity"], _F["trust0"]
-_D = {name: _DYAD_FIELDS.index(name) for name in _DYAD_FIELDS}
-D_NOISE, D_AMBIG, D_STRESS, D_C0 = _D["noise"], _D["ambiguity"], _D["stress"], _D["closeness0"]
-D_UW, D_DW, D_BURN = _D["unavailability_weight"], _D["distance_weight"], _D["burnout_weight"]
-D_ARATE, D_BRATE, D_CRATE = _D["activation_rate"], _D["behaviour_rate"], _D["closeness_rate"]
-D_TRATE, D_IRATE, D_DAMP = _D["trust_rate"], _D["inconsistency_rate"], _D[
-    "inconsistency_damping"]
-D_SRATE, D_FRATE, D_FREC = _D["satisfaction_rate"], _D["fatigue_rate"], _D["fatigue_recovery"]
-D_DISS = _D["dissolution_rate"]
-
-_S = {name: STATE_VARS.index(name) for name in STATE_VARS}
-S_ACT, S_PUR, S_WD, S_PERC = _S["activation"], _S["pursuit"], _S["withdrawal"], _S[
-    "perceived_availability"]
-S_TRUST, S_INC, S_FAT, S_SAT = _S["trust"], _S["inconsistency"], _S["fatigue"], _S[
-    "satisfaction"]
-S_THR, S_AVAIL, S_PRES, S_INTR = _S["threat"], _S["availability"], _S["pressure"], _S[
-    "intrusion"]
-S_AMB, S_LAPSED = _S["ambiguous"], _S["lapsed"]
-N_STATE = len(STATE_VARS)
-N_RECORD = 2 + 2 * N_STATE  # closeness, dissolved, then both partners' state
 _STORED = ("pursuit", "withdrawal", "activation", "satisfaction")
 if outcomes.SERIES != (*(f"{w}.{v}" for v in _STORED for w in PARTNERS), "dyad.closeness"):
     raise ImportError("dyadsim.batch: outcomes.SERIES changed; update _store")
 _CH = streams.CHANNELS_PER_PARTNER
-_ZERO_STATE = (0.0,) * N_STATE
-
-
-@register_jitable
-def _signal(st: tuple, p: np.ndarray, u_lapse: float) -> tuple:
-    """Stage 1 for one partner (as ``Partner.signal``)."""
-    lapsed = 1.0 if u_lapse < p[F_LAPSE] else 0.0
-    st = tuple_setitem(st, S_LAPSED, lapsed)
-    avail = rules.availability(p[F_RESP], st[S_WD], st[S_FAT], p[F_REASS], lapsed)
-    return tuple_setitem(st, S_AVAIL, avail)
-
-
-@register_jitable
-def _perceive(
-    st: tuple, p: np.ndarray, other: tuple, p_other: np.ndarray, d: np.ndarray, c: float,
-    u_ambiguous: float, z: float,
-) -> tuple:
-    """Stage 2 for one partner (as ``Partner.perceive``); ``other`` is the partner's state."""
-    amb = 1.0 if u_ambiguous < d[D_AMBIG] else 0.0
-    st = tuple_setitem(st, S_AMB, amb)
-    st = tuple_setitem(st, S_PERC, rules.perceived_availability(
-        other[S_AVAIL], d[D_NOISE], z, amb, st[S_TRUST], p[F_BIAS]))
-    pres = rules.pressure(other[S_PUR], p_other[F_PROTEST])
-    st = tuple_setitem(st, S_PRES, pres)
-    return tuple_setitem(st, S_INTR, rules.intrusion(pres, c, p[F_PREF], p[F_SENS]))
-
-
-@register_jitable
-def _appraise(st: tuple, p: np.ndarray, d: np.ndarray, c: float) -> tuple:
-    """Stage 3 for one partner (as ``Partner.appraise``)."""
-    v = st[S_PERC]
-    cue = rules.threat_cue(v, c, p[F_PREF], d[D_STRESS], d[D_UW], d[D_DW])
-    threat = rules.threat_appraisal(cue, p[F_THETA], p[F_GAIN], p[F_SUPP])
-    st = tuple_setitem(st, S_THR, threat)
-    soothing = rules.comfort(v, p[F_UPTAKE])
-    st = tuple_setitem(st, S_ACT, rules.update_activation(
-        st[S_ACT], threat, soothing, p[F_SOOTHE], d[D_ARATE]))
-    trust, inconsistency = rules.update_trust(
-        st[S_TRUST], st[S_INC], v, d[D_TRATE], d[D_IRATE], d[D_DAMP])
-    st = tuple_setitem(st, S_TRUST, trust)
-    return tuple_setitem(st, S_INC, inconsistency)
-
-
-@register_jitable
-def _act(st: tuple, p: np.ndarray, d: np.ndarray, c: float) -> tuple:
-    """Stage 4 for one partner (as ``Partner.act``)."""
-    v, act, fat = st[S_PERC], st[S_ACT], st[S_FAT]
-    p_target = rules.pursuit_drive(
-        act, v, p[F_PGAIN], rules.hope(st[S_TRUST], p[F_PERSIST]), fat)
-    w_target = rules.withdrawal_drive(st[S_INTR], act, v, p[F_WGAIN], fat, d[D_BURN])
-    pursuit = rules.follow(st[S_PUR], p_target, d[D_BRATE])
-    st = tuple_setitem(st, S_PUR, pursuit)
-    st = tuple_setitem(st, S_WD, rules.follow(st[S_WD], w_target, d[D_BRATE]))
-    fat = rules.update_fatigue(
-        fat, rules.strain(st[S_PRES], pursuit, v), d[D_FRATE], d[D_FREC])
-    st = tuple_setitem(st, S_FAT, fat)
-    quality = rules.episode_quality(v, act, c, p[F_PREF], st[S_PRES], fat)
-    return tuple_setitem(st, S_SAT, rules.follow(st[S_SAT], quality, d[D_SRATE]))
-
-
-@register_jitable
-def _initial(p: np.ndarray) -> tuple:
-    st = _ZERO_STATE
-    st = tuple_setitem(st, S_PERC, p[F_TRUST0])
-    st = tuple_setitem(st, S_TRUST, p[F_TRUST0])
-    return tuple_setitem(st, S_SAT, rules.INITIAL_SATISFACTION)
 
 
 @register_jitable
@@ -215,8 +116,8 @@ def _run_dyad(
         pa, pb, d = pp[0].copy(), pp[1].copy(), d.copy()
     else:
         pa, pb = pp[0], pp[1]
-    sa, sb = _initial(pa), _initial(pb)
-    c = d[D_C0]
+    sa, sb = episode.initial(pa), episode.initial(pb)
+    c = episode.initial_closeness(d)
     recording = rec.shape[0] > 0
     _store(x, rec, 0, 0 if recording else -1, c, 0.0, sa, sb)
     a, b = 0, _CH  # channel offsets of partner A and B
@@ -224,26 +125,18 @@ def _run_dyad(
         if timed:
             _apply_plan(t, pa, pb, d, where, slot, change_of, weights, bases, targets)
         ct = cm[t]
-        sa = _signal(sa, pa, streams.uniform_mixed(key, ct[streams.LAPSE + a]))
-        sb = _signal(sb, pb, streams.uniform_mixed(key, ct[streams.LAPSE + b]))
+        lapsed_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + a]), pa[F_LAPSE])
+        lapsed_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + b]), pb[F_LAPSE])
         za = streams.box_muller(streams.uniform_mixed(key, ct[streams.NOISE_U1 + a]),
                                 streams.uniform_mixed(key, ct[streams.NOISE_U2 + a]))
         zb = streams.box_muller(streams.uniform_mixed(key, ct[streams.NOISE_U1 + b]),
                                 streams.uniform_mixed(key, ct[streams.NOISE_U2 + b]))
-        sa_seen = sa  # each partner perceives the other as the signal stage left them
-        sa = _perceive(sa, pa, sb, pb, d, c,
-                       streams.uniform_mixed(key, ct[streams.AMBIGUITY + a]), za)
-        sb = _perceive(sb, pb, sa_seen, pa, d, c,
-                       streams.uniform_mixed(key, ct[streams.AMBIGUITY + b]), zb)
-        sa, sb = _appraise(sa, pa, d, c), _appraise(sb, pb, d, c)
-        sa, sb = _act(sa, pa, d, c), _act(sb, pb, d, c)
-        c = rules.update_closeness(
-            c, pa[F_PREF], pb[F_PREF], sa[S_WD], sb[S_WD], sa[S_PUR], sb[S_PUR],
-            sa[S_AVAIL], sb[S_AVAIL], d[D_CRATE])
-        hazard_a = rules.exit_hazard(sa[S_SAT], sa[S_FAT], pa[F_EXIT], d[D_DISS])
-        hazard_b = rules.exit_hazard(sb[S_SAT], sb[S_FAT], pb[F_EXIT], d[D_DISS])
-        leaves = (streams.uniform_mixed(key, ct[streams.EXIT + a]) < hazard_a) | (
-            streams.uniform_mixed(key, ct[streams.EXIT + b]) < hazard_b)
+        amb_a = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + a]), d[D_AMBIG])
+        amb_b = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + b]), d[D_AMBIG])
+        sa, sb, c = episode.step(sa, sb, pa, pb, d, c, lapsed_a, lapsed_b, amb_a, amb_b, za, zb)
+        leaves = (streams.uniform_mixed(key, ct[streams.EXIT + a])
+                  < episode.exit_hazard(sa, pa, d)) | (
+            streams.uniform_mixed(key, ct[streams.EXIT + b]) < episode.exit_hazard(sb, pb, d))
         r = (t + every - 1) // every if recording and (t % every == 0 or leaves) else -1
         _store(x, rec, t, r, c, 1.0 if leaves else 0.0, sa, sb)
         if leaves:
@@ -342,8 +235,7 @@ def run_batch(
         raise ValueError(f"params has shape {params.shape}, expected ({n}, {len(PARAM_NAMES)})")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    pp = np.ascontiguousarray(params[:, _PARTNER_INDEX])
-    dp = np.ascontiguousarray(params[:, _DYAD_INDEX])
+    pp, dp = partner_vectors(params), dyad_vector(params)
     keys = np.asarray(streams.run_key(seeds), dtype=np.uint64).reshape(-1)
     codes = np.empty(n, dtype=np.int8)
     mets = np.empty((n, len(outcomes.METRIC_NAMES)))
@@ -374,11 +266,7 @@ def _plan_arrays(plan: Plan) -> tuple[np.ndarray, ...]:
     where = np.empty(len(plan.names), dtype=np.int64)
     slot = np.empty(len(plan.names), dtype=np.int64)
     for j, name in enumerate(plan.names):
-        group, _, short = name.partition(".")
-        if group == "dyad":
-            where[j], slot[j] = 2, _DYAD_FIELDS.index(short)
-        else:
-            where[j], slot[j] = PARTNERS.index(group), PARTNER_FIELDS.index(short)
+        where[j], slot[j] = param_slot(name)
     return (where, slot, plan.change_of, plan.weights, plan.bases, plan.targets)
 
 

@@ -40,50 +40,26 @@ from numba import prange
 from numba.extending import register_jitable
 from scipy import optimize
 
-from dyadsim import outcomes, rules
-from dyadsim.batch import (
-    _DYAD_INDEX,
-    _PARTNER_INDEX,
-    D_AMBIG,
-    D_ARATE,
-    D_BRATE,
-    D_BURN,
-    D_CRATE,
-    D_DAMP,
-    D_DISS,
-    D_DW,
-    D_FRATE,
-    D_FREC,
-    D_IRATE,
-    D_NOISE,
-    D_SRATE,
-    D_STRESS,
-    D_TRATE,
-    D_UW,
-    F_BIAS,
-    F_EXIT,
-    F_GAIN,
-    F_LAPSE,
-    F_PERSIST,
-    F_PGAIN,
-    F_PREF,
-    F_PROTEST,
-    F_REASS,
-    F_RESP,
-    F_SENS,
-    F_SOOTHE,
-    F_SUPP,
-    F_THETA,
-    F_UPTAKE,
-    F_WGAIN,
-    PARAM_NAMES,
-    param_matrix,
-)
+from dyadsim import episode, outcomes
+from dyadsim.batch import param_matrix
+from dyadsim.episode import put
 from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params
-
-PARTNER_STATE: tuple[str, ...] = (
-    "activation", "pursuit", "withdrawal", "trust", "inconsistency", "fatigue", "satisfaction",
+from dyadsim.schema import (
+    PARAM_NAMES,
+    S_ACT,
+    S_FAT,
+    S_INC,
+    S_PUR,
+    S_SAT,
+    S_TRUST,
+    S_WD,
+    SLOW_VARS,
+    dyad_vector,
+    partner_vectors,
 )
+
+PARTNER_STATE: tuple[str, ...] = SLOW_VARS
+"""One partner's part of the mean-field state: the state that carries over between episodes."""
 STATE: tuple[str, ...] = (
     *(f"{who}.{var}" for who in PARTNERS for var in PARTNER_STATE), "dyad.closeness",
 )
@@ -92,6 +68,11 @@ STATE: tuple[str, ...] = (
 _N = len(PARTNER_STATE)
 _IDX = {name: i for i, name in enumerate(STATE)}
 CLOSENESS = _IDX["dyad.closeness"]
+# offsets of each variable within a partner's block
+M_ACT, M_PUR, M_WD, M_TRUST = (PARTNER_STATE.index(v) for v in (
+    "activation", "pursuit", "withdrawal", "trust"))
+M_INC, M_FAT, M_SAT = (PARTNER_STATE.index(v) for v in ("inconsistency", "fatigue",
+                                                         "satisfaction"))
 _FEEDBACK = np.array([i for i, name in enumerate(STATE)
                       if not name.endswith((".satisfaction", ".inconsistency"))])
 
@@ -105,46 +86,43 @@ SAME_POINT = 1e-5
 
 
 @register_jitable
-def _partner_step(x: np.ndarray, out: np.ndarray, k: int, p: np.ndarray, q: np.ndarray,
-                  avail_other: float, d: np.ndarray) -> None:
-    """Stages 2-4 for the partner whose state starts at ``k`` (``q``: the other's params)."""
-    o = _N - k
-    c = x[CLOSENESS]
-    act, pur, wd, trust = x[k], x[k + 1], x[k + 2], x[k + 3]
-    inc, fat, sat = x[k + 4], x[k + 5], x[k + 6]
-    # 2. perceive: noise at its mean (0), ambiguity at its rate
-    v = rules.perceived_availability(avail_other, d[D_NOISE], 0.0, d[D_AMBIG], trust,
-                                     p[F_BIAS])
-    pres = rules.pressure(x[o + 1], q[F_PROTEST])
-    intr = rules.intrusion(pres, c, p[F_PREF], p[F_SENS])
-    # 3. appraise
-    cue = rules.threat_cue(v, c, p[F_PREF], d[D_STRESS], d[D_UW], d[D_DW])
-    threat = rules.threat_appraisal(cue, p[F_THETA], p[F_GAIN], p[F_SUPP])
-    act = rules.update_activation(act, threat, rules.comfort(v, p[F_UPTAKE]), p[F_SOOTHE],
-                                  d[D_ARATE])
-    trust, inc = rules.update_trust(trust, inc, v, d[D_TRATE], d[D_IRATE], d[D_DAMP])
-    # 4. act
-    p_target = rules.pursuit_drive(act, v, p[F_PGAIN], rules.hope(trust, p[F_PERSIST]), fat)
-    w_target = rules.withdrawal_drive(intr, act, v, p[F_WGAIN], fat, d[D_BURN])
-    pur = rules.follow(pur, p_target, d[D_BRATE])
-    wd = rules.follow(wd, w_target, d[D_BRATE])
-    fat = rules.update_fatigue(fat, rules.strain(pres, pur, v), d[D_FRATE], d[D_FREC])
-    quality = rules.episode_quality(v, act, c, p[F_PREF], pres, fat)
-    out[k], out[k + 1], out[k + 2], out[k + 3] = act, pur, wd, trust
-    out[k + 4], out[k + 5], out[k + 6] = inc, fat, rules.follow(sat, quality, d[D_SRATE])
+def _unpack(x: np.ndarray, k: int) -> episode.State:
+    """The engines' state tuple of the partner whose block starts at ``k``.
+
+    The per-episode variables are left at 0: every episode sets them before reading them.
+    """
+    st = episode.ZERO_STATE
+    st = put(st, S_ACT, x[k + M_ACT])
+    st = put(st, S_PUR, x[k + M_PUR])
+    st = put(st, S_WD, x[k + M_WD])
+    st = put(st, S_TRUST, x[k + M_TRUST])
+    st = put(st, S_INC, x[k + M_INC])
+    st = put(st, S_FAT, x[k + M_FAT])
+    return put(st, S_SAT, x[k + M_SAT])
+
+
+@register_jitable
+def _pack(st: episode.State, out: np.ndarray, k: int) -> None:
+    out[k + M_ACT], out[k + M_PUR], out[k + M_WD] = st[S_ACT], st[S_PUR], st[S_WD]
+    out[k + M_TRUST], out[k + M_INC] = st[S_TRUST], st[S_INC]
+    out[k + M_FAT], out[k + M_SAT] = st[S_FAT], st[S_SAT]
 
 
 @register_jitable
 def _episode(x: np.ndarray, out: np.ndarray, pa: np.ndarray, pb: np.ndarray,
              d: np.ndarray) -> None:
-    """One episode of one row, in the model's schedule, lapses at their expected rate."""
-    avail_a = rules.availability(pa[F_RESP], x[2], x[5], pa[F_REASS], pa[F_LAPSE])
-    avail_b = rules.availability(pb[F_RESP], x[_N + 2], x[_N + 5], pb[F_REASS], pb[F_LAPSE])
-    _partner_step(x, out, 0, pa, pb, avail_b, d)
-    _partner_step(x, out, _N, pb, pa, avail_a, d)
-    out[CLOSENESS] = rules.update_closeness(
-        x[CLOSENESS], pa[F_PREF], pb[F_PREF], out[2], out[_N + 2], out[1], out[_N + 1],
-        avail_a, avail_b, d[D_CRATE])
+    """One episode of one row: :func:`dyadsim.episode.expected_step` on the slow state."""
+    sa, sb, c = episode.expected_step(_unpack(x, 0), _unpack(x, _N), pa, pb, d, x[CLOSENESS])
+    _pack(sa, out, 0)
+    _pack(sb, out, _N)
+    out[CLOSENESS] = c
+
+
+@register_jitable
+def _stay(x: np.ndarray, pa: np.ndarray, pb: np.ndarray, d: np.ndarray) -> float:
+    """The chance that neither partner leaves in an episode that ends in state ``x``."""
+    stay = 1.0 - episode.exit_hazard(_unpack(x, 0), pa, d)
+    return stay * (1.0 - episode.exit_hazard(_unpack(x, _N), pb, d))
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
@@ -165,13 +143,10 @@ def _iterate(x: np.ndarray, pp: np.ndarray, dp: np.ndarray, steps: int, window: 
             _episode(a, b, pp[i, 0], pp[i, 1], dp[i])
             a, b = b, a
             if survival:
-                stay = 1.0 - rules.exit_hazard(a[6], a[5], pp[i, 0, F_EXIT], dp[i, D_DISS])
-                stay *= 1.0 - rules.exit_hazard(a[_N + 6], a[_N + 5], pp[i, 1, F_EXIT],
-                                                dp[i, D_DISS])
-                alive[i] *= stay
+                alive[i] *= _stay(a, pp[i, 0], pp[i, 1], dp[i])
             j = t - (steps - 2 * window)
             if window > 0 and j >= 0:
-                pw[j, i] = outcomes.pw_signal(a[1], a[_N + 2], a[_N + 1], a[2])
+                pw[j, i] = outcomes.pw_signal(a[M_PUR], a[_N + M_WD], a[_N + M_PUR], a[M_WD])
                 if j >= window:
                     for v in range(a.shape[0]):
                         tail[v, i] += a[v]
@@ -205,16 +180,15 @@ class MeanField:
         self.dyad = {name.split(".", 1)[1]: col[name] for name in PARAM_NAMES
                      if name.startswith("dyad.")}
         self.steps = col["run.steps"].astype(int)
-        self._pp = np.ascontiguousarray(self.matrix[:, _PARTNER_INDEX])
-        self._dp = np.ascontiguousarray(self.matrix[:, _DYAD_INDEX])
+        self._pp = partner_vectors(self.matrix)
+        self._dp = dyad_vector(self.matrix)
 
     def initial(self) -> np.ndarray:
         """The model's initial state for every row: shape ``(len(STATE), n)``."""
         x = np.zeros((len(STATE), self.n))
-        for k, p in enumerate(self.partner):
-            x[k * _N + 3] = p["trust0"]
-            x[k * _N + 6] = rules.INITIAL_SATISFACTION
-        x[CLOSENESS] = self.dyad["closeness0"]
+        for k in range(len(PARTNERS)):  # the stage functions take arrays of rows, too
+            _pack(episode.initial(self._pp[:, k].T), x, k * _N)
+        x[CLOSENESS] = episode.initial_closeness(self._dp.T)
         return x
 
     def _checked(self, x: np.ndarray) -> np.ndarray:
@@ -233,12 +207,8 @@ class MeanField:
 
     def hazard(self, x: np.ndarray) -> np.ndarray:
         """Per-episode probability that the relationship ends in state ``x`` (either partner)."""
-        stay = np.ones(self.n)
-        for k, p in enumerate(self.partner):
-            h = rules.exit_hazard(x[k * _N + 6], x[k * _N + 5], p["exit_propensity"],
-                                  self.dyad["dissolution_rate"])
-            stay = stay * (1.0 - h)
-        return 1.0 - stay
+        x = np.asarray(x, dtype=float)
+        return 1.0 - _stay(x, self._pp[:, 0].T, self._pp[:, 1].T, self._dp.T)
 
     def run(self, steps: int, x0: np.ndarray | None = None, every: int = 1
             ) -> tuple[np.ndarray, np.ndarray]:

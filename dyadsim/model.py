@@ -1,13 +1,9 @@
 """The dyad model on Mesa 3.5: two partners, one episode per step, run in stages.
 
-Schedule of one step (one interaction episode), each stage run across both agents with
-Mesa's AgentSet before the next begins, so neither partner sees the other half-updated:
-
-1. ``signal``: each partner's availability this episode (lapses drawn here).
-2. ``perceive``: availability appraisal of the partner; demand pressure and intrusion.
-3. ``appraise``: threat appraisal, co-regulation, activation, trust learning.
-4. ``act``: pursuit and withdrawal, fatigue, satisfaction.
-5. dyad: closeness update, then each partner's exit draw (dissolution).
+One step is one interaction episode, in the schedule of :mod:`dyadsim.episode`: each
+partner stage of :data:`dyadsim.episode.STAGES` runs across both agents with Mesa's
+AgentSet (``model.agents.do``) before the next begins, so neither partner sees the other
+half-updated; then the dyad's closeness and each partner's exit draw (dissolution).
 
 Time runs on Mesa's own scheduler (``run_for``, ``run_until``, ``schedule_event``). A
 scenario's timeline (:mod:`dyadsim.timeline`) is put on that scheduler as events: a change
@@ -21,19 +17,20 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from dyadsim import rules, streams
-from dyadsim.agents import STATE_VARS, Partner
+from dyadsim import episode, streams
+from dyadsim.agents import Partner
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, make_params
+from dyadsim.schema import STATE_VARS, dyad_vector, param_slot
 from dyadsim.timeline import Plan, Timeline
 
-STAGES: tuple[str, ...] = ("signal", "perceive", "appraise", "act")
-"""The agent stages of one episode, in order."""
+STAGES = episode.STAGES
 
 
 def closeness(model: DyadModel) -> float:
@@ -81,10 +78,13 @@ class DyadModel(mesa.Model):
         values = make_params(settings)
         seed = int(values["run.seed"])
         super().__init__(rng=seed)
-        self.params: dict[str, Any] = values
+        self._values: dict[str, Any] = values
+        self.params: Mapping[str, Any] = MappingProxyType(self._values)
+        """Every parameter's current value, read-only: change one with :meth:`set_param`."""
         self.seed = seed
         self.stream_key = streams.run_key(seed)
-        self.closeness: float = float(values["dyad.closeness0"])
+        self.dyad_params = dyad_vector(np.array([float(values[n]) for n in REGISTRY]))
+        self.closeness: float = float(episode.initial_closeness(self.dyad_params))
         self.dissolved = False
         self.dissolved_at: int | None = None
         self.partner_a = Partner(self, "partner_a")
@@ -109,11 +109,13 @@ class DyadModel(mesa.Model):
             self.schedule_event(event.fire, at=int(t) - 1)
 
     def set_param(self, name: str, value: float) -> None:
-        """Change one parameter during the run (the model's and the partner's copy)."""
-        self.params[name] = value
-        group, _, short = name.partition(".")
-        if group in PARTNERS:
-            getattr(self, group).p[short] = value
+        """Change one parameter during the run (the model's and the engine's copy)."""
+        self._values[name] = value
+        where, slot = param_slot(name)
+        if where == 2:
+            self.dyad_params[slot] = value
+        else:
+            (self.partner_a, self.partner_b)[where].params[slot] = value
 
     def step(self) -> None:
         """One interaction episode; a dissolved relationship no longer changes."""
@@ -126,11 +128,8 @@ class DyadModel(mesa.Model):
 
     def _update_dyad(self) -> None:
         a, b = self.partner_a, self.partner_b
-        self.closeness = float(rules.update_closeness(
-            self.closeness, a.p["preferred_closeness"], b.p["preferred_closeness"],
-            a.withdrawal, b.withdrawal, a.pursuit, b.pursuit, a.availability,
-            b.availability, self.params["dyad.closeness_rate"],
-        ))
+        self.closeness = float(episode.closeness(
+            self.closeness, a.params, b.params, a.state, b.state, self.dyad_params))
         leaves = [partner.exit_draw() for partner in (a, b)]
         if any(leaves):
             self.dissolved = True

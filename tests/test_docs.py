@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from dyadsim import outcomes, rules
-from dyadsim.agents import STATE_VARS
 from dyadsim.cli import params_table
 from dyadsim.model import STAGES
+from dyadsim.schema import STATE_VARS
 
 DOC = (Path(__file__).parents[1] / "docs" / "MODEL.md").read_text()
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dyadsim.agents import STATE_VARS
 from dyadsim.model import STAGES, DyadModel
 from dyadsim.params import PARTNERS, REGISTRY, ParamError
+from dyadsim.schema import STATE_VARS
 
 
 def test_seeded_ten_step_smoke():
@@ -67,7 +67,7 @@ def test_schedule_event_changes_the_run_from_that_step_on():
     stressed = DyadModel(rng=2)
 
     def raise_stress() -> None:
-        stressed.params["dyad.stress"] = 0.8
+        stressed.set_param("dyad.stress", 0.8)
 
     stressed.schedule_event(raise_stress, at=30)
     plain.run(60)

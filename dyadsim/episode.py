@@ -1,0 +1,239 @@
+"""One interaction episode, written once: the initial state, the stages and their order.
+
+Each stage is a plain function from a partner's state tuple (:data:`dyadsim.schema.STATE_VARS`
+order) and parameter vectors to the new state tuple; it calls the equations of
+:mod:`dyadsim.rules`. The same functions run in three places:
+
+* the Mesa model: each :class:`dyadsim.agents.Partner` method is a thin wrapper that calls
+  its stage on the agent's own state, and the model runs the stages across both agents
+  with ``model.agents.do`` in :data:`STAGES` order, then :func:`closeness` and the exit draws;
+* the batch engine's Numba kernel (:mod:`dyadsim.batch`) calls :func:`step` with random
+  draws;
+* the mean-field map (:mod:`dyadsim.meanfield`) calls :func:`step` with every draw replaced
+  by its expectation (:func:`expected_step`).
+
+Schedule of one episode, each stage run for both partners before the next begins, so
+neither partner sees the other half-updated:
+
+1. ``signal``: each partner's availability this episode (a lapse drawn here).
+2. ``perceive``: availability appraisal of the partner; demand pressure and intrusion.
+3. ``appraise``: threat appraisal, co-regulation, activation, trust learning.
+4. ``act``: pursuit and withdrawal, fatigue, satisfaction.
+5. dyad: closeness, then each partner's exit draw (dissolution).
+
+Every function is ``register_jitable``: plain Python when called from Python (the Mesa
+path), compiled inline when called from Numba code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba import types
+from numba.core.errors import TypingError
+from numba.cpython.unsafe.tuple import tuple_setitem
+from numba.extending import overload, register_jitable
+
+from dyadsim import rules
+from dyadsim.schema import (
+    D_AMBIG,
+    D_ARATE,
+    D_BRATE,
+    D_BURN,
+    D_C0,
+    D_CRATE,
+    D_DAMP,
+    D_DISS,
+    D_DW,
+    D_FRATE,
+    D_FREC,
+    D_IRATE,
+    D_NOISE,
+    D_SRATE,
+    D_STRESS,
+    D_TRATE,
+    D_UW,
+    F_BIAS,
+    F_EXIT,
+    F_GAIN,
+    F_LAPSE,
+    F_PERSIST,
+    F_PGAIN,
+    F_PREF,
+    F_PROTEST,
+    F_REASS,
+    F_RESP,
+    F_SENS,
+    F_SOOTHE,
+    F_SUPP,
+    F_THETA,
+    F_TRUST0,
+    F_UPTAKE,
+    F_WGAIN,
+    N_STATE,
+    S_ACT,
+    S_AMB,
+    S_AVAIL,
+    S_FAT,
+    S_INC,
+    S_INTR,
+    S_LAPSED,
+    S_PERC,
+    S_PRES,
+    S_PUR,
+    S_SAT,
+    S_THR,
+    S_TRUST,
+    S_WD,
+)
+
+State = tuple[float, ...]
+"""A partner's state, one float per :data:`dyadsim.schema.STATE_VARS` entry."""
+Vector = Any  # a 1-D float array (a partner's or the dyad's parameters)
+
+STAGES: tuple[str, ...] = ("signal", "perceive", "appraise", "act")
+"""The partner stages of one episode, in order (:func:`step` runs them in this order)."""
+
+ZERO_STATE: State = (0.0,) * N_STATE
+
+
+def put(state: State, index: int, value: float) -> State:
+    """The state with one entry replaced (a new tuple; compiled code updates in registers)."""
+    return (*state[:index], value, *state[index + 1:])
+
+
+@overload(put)
+def _put_compiled(state, index, value):  # Numba wants the same unannotated signature as impl
+    if not isinstance(state, types.UniTuple):
+        raise TypingError("put: the state must be a homogeneous tuple")
+
+    def impl(state, index, value):
+        return tuple_setitem(state, index, value)
+
+    return impl
+
+
+@register_jitable
+def initial(p: Vector) -> State:
+    """A partner's state before the first episode: calm, trusting as far as ``trust0``."""
+    st = ZERO_STATE
+    st = put(st, S_PERC, p[F_TRUST0])
+    st = put(st, S_TRUST, p[F_TRUST0])
+    return put(st, S_SAT, rules.INITIAL_SATISFACTION)
+
+
+@register_jitable
+def initial_closeness(d: Vector) -> float:
+    """The dyad's closeness before the first episode."""
+    return d[D_C0]
+
+
+@register_jitable
+def drawn(u: float, rate: float) -> float:
+    """1.0 when a uniform draw ``u`` falls below ``rate`` (an event of that chance), else 0.0."""
+    return 1.0 if u < rate else 0.0
+
+
+@register_jitable
+def signal(st: State, p: Vector, lapsed: float) -> State:
+    """Stage 1: the availability this partner offers this episode.
+
+    ``lapsed`` is 1.0 in an episode with a lapse (busy, preoccupied) and 0.0 without; the
+    mean field passes the lapse rate.
+    """
+    st = put(st, S_LAPSED, lapsed)
+    avail = rules.availability(p[F_RESP], st[S_WD], st[S_FAT], p[F_REASS], lapsed)
+    return put(st, S_AVAIL, avail)
+
+
+@register_jitable
+def perceive(st: State, p: Vector, seen: State, p_seen: Vector, d: Vector, c: float,
+             ambiguous: float, z: float) -> State:
+    """Stage 2: availability appraisal of the partner, and the pressure felt.
+
+    ``seen`` is the partner's state as the signal stage left it; ``ambiguous`` is 1.0 in an
+    episode without a clear signal (the mean field passes the ambiguity rate); ``z`` is the
+    observation's standard normal draw (the mean field passes 0).
+    """
+    st = put(st, S_AMB, ambiguous)
+    st = put(st, S_PERC, rules.perceived_availability(
+        seen[S_AVAIL], d[D_NOISE], z, ambiguous, st[S_TRUST], p[F_BIAS]))
+    pres = rules.pressure(seen[S_PUR], p_seen[F_PROTEST])
+    st = put(st, S_PRES, pres)
+    return put(st, S_INTR, rules.intrusion(pres, c, p[F_PREF], p[F_SENS]))
+
+
+@register_jitable
+def appraise(st: State, p: Vector, d: Vector, c: float) -> State:
+    """Stage 3: threat appraisal, co-regulation, activation and trust learning."""
+    v = st[S_PERC]
+    cue = rules.threat_cue(v, c, p[F_PREF], d[D_STRESS], d[D_UW], d[D_DW])
+    threat = rules.threat_appraisal(cue, p[F_THETA], p[F_GAIN], p[F_SUPP])
+    st = put(st, S_THR, threat)
+    soothing = rules.comfort(v, p[F_UPTAKE])
+    st = put(st, S_ACT, rules.update_activation(
+        st[S_ACT], threat, soothing, p[F_SOOTHE], d[D_ARATE]))
+    trust, inconsistency = rules.update_trust(
+        st[S_TRUST], st[S_INC], v, d[D_TRATE], d[D_IRATE], d[D_DAMP])
+    st = put(st, S_TRUST, trust)
+    return put(st, S_INC, inconsistency)
+
+
+@register_jitable
+def act(st: State, p: Vector, d: Vector, c: float) -> State:
+    """Stage 4: pursuit and withdrawal follow their drives; fatigue and satisfaction."""
+    v, activation, fat = st[S_PERC], st[S_ACT], st[S_FAT]
+    p_target = rules.pursuit_drive(
+        activation, v, p[F_PGAIN], rules.hope(st[S_TRUST], p[F_PERSIST]), fat)
+    w_target = rules.withdrawal_drive(st[S_INTR], activation, v, p[F_WGAIN], fat, d[D_BURN])
+    pursuit = rules.follow(st[S_PUR], p_target, d[D_BRATE])
+    st = put(st, S_PUR, pursuit)
+    st = put(st, S_WD, rules.follow(st[S_WD], w_target, d[D_BRATE]))
+    fat = rules.update_fatigue(fat, rules.strain(st[S_PRES], pursuit, v), d[D_FRATE], d[D_FREC])
+    st = put(st, S_FAT, fat)
+    quality = rules.episode_quality(v, activation, c, p[F_PREF], st[S_PRES], fat)
+    return put(st, S_SAT, rules.follow(st[S_SAT], quality, d[D_SRATE]))
+
+
+@register_jitable
+def closeness(c: float, pa: Vector, pb: Vector, sa: State, sb: State, d: Vector) -> float:
+    """Stage 5 (the dyad): closeness after both partners have acted."""
+    return rules.update_closeness(
+        c, pa[F_PREF], pb[F_PREF], sa[S_WD], sb[S_WD], sa[S_PUR], sb[S_PUR],
+        sa[S_AVAIL], sb[S_AVAIL], d[D_CRATE])
+
+
+@register_jitable
+def exit_hazard(st: State, p: Vector, d: Vector) -> float:
+    """Stage 5 (the dyad): the chance that this partner ends the relationship now."""
+    return rules.exit_hazard(st[S_SAT], st[S_FAT], p[F_EXIT], d[D_DISS])
+
+
+@register_jitable
+def step(sa: State, sb: State, pa: Vector, pb: Vector, d: Vector, c: float,
+         lapsed_a: float, lapsed_b: float, ambiguous_a: float, ambiguous_b: float,
+         za: float, zb: float) -> tuple[State, State, float]:
+    """One episode of both partners in :data:`STAGES` order, then the dyad's closeness.
+
+    The exit draws are the caller's (an engine draws them, the mean field carries the
+    hazard as a survival probability). Returns the new states and closeness.
+    """
+    sa, sb = signal(sa, pa, lapsed_a), signal(sb, pb, lapsed_b)
+    sa_seen = sa  # each partner perceives the other as the signal stage left them
+    sa = perceive(sa, pa, sb, pb, d, c, ambiguous_a, za)
+    sb = perceive(sb, pb, sa_seen, pa, d, c, ambiguous_b, zb)
+    sa, sb = appraise(sa, pa, d, c), appraise(sb, pb, d, c)
+    sa, sb = act(sa, pa, d, c), act(sb, pb, d, c)
+    return sa, sb, closeness(c, pa, pb, sa, sb, d)
+
+
+@register_jitable
+def expected_step(sa: State, sb: State, pa: Vector, pb: Vector, d: Vector, c: float
+                  ) -> tuple[State, State, float]:
+    """:func:`step` with every draw at its expectation: the mean-field episode.
+
+    A lapse becomes the lapse rate and an ambiguous episode the ambiguity rate (the rules
+    are linear in both indicators); the observation noise becomes its mean, 0.
+    """
+    return step(sa, sb, pa, pb, d, c, pa[F_LAPSE], pb[F_LAPSE], d[D_AMBIG], d[D_AMBIG],
+                0.0, 0.0)
