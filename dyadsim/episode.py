@@ -102,15 +102,22 @@ def put(state: State, index: int, value: float) -> State:
     return (*state[:index], value, *state[index + 1:])
 
 
-@overload(put)
+@overload(put, prefer_literal=True)
 def _put_compiled(state, index, value):  # Numba wants the same unannotated signature as impl
     if not isinstance(state, types.UniTuple):
         raise TypingError("put: the state must be a homogeneous tuple")
+    if isinstance(index, types.IntegerLiteral):  # the usual case: a schema constant
+        at = index.literal_value
 
-    def impl(state, index, value):
+        def at_constant(state, index, value):
+            return tuple_setitem(state, at, value)
+
+        return at_constant
+
+    def at_runtime(state, index, value):
         return tuple_setitem(state, index, value)
 
-    return impl
+    return at_runtime
 
 
 @register_jitable
@@ -209,7 +216,7 @@ def exit_hazard(st: State, p: Vector, d: Vector) -> float:
     return rules.exit_hazard(st[S_SAT], st[S_FAT], p[F_EXIT], d[D_DISS])
 
 
-@register_jitable
+@register_jitable(inline="always")
 def step(sa: State, sb: State, pa: Vector, pb: Vector, d: Vector, c: float,
          lapsed_a: float, lapsed_b: float, ambiguous_a: float, ambiguous_b: float,
          za: float, zb: float) -> tuple[State, State, float]:
