@@ -14,8 +14,10 @@ from pathlib import Path
 from dash import dcc, html
 
 from dashboard import state
+from dyadsim.package_data import located
 
-MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "MODEL.md"
+MODEL_DOC: Path = located("docs", "docs") / "MODEL.md"
+"""The model document: shipped in the package (``dyadsim/docs``), or the repository's."""
 
 #: Info-tab heading -> the model document's section (its heading's start).
 SECTIONS: tuple[tuple[str, str], ...] = (

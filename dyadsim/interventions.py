@@ -6,9 +6,9 @@ varied like any other setting) scales every effect: at strength ``s`` an effect 
 ``g`` and fraction ``k`` turns a value ``x`` into ``x + s k (g - x)``. Strength 0 changes
 nothing; strength 1 is the full course described below. Each therapy moves only its own
 construct and leaves the rest of the person alone. Where the aim is the secure prototype,
-the goal is the value the trait mappings give a secure person (EMDR's threshold 0.55 and
-gain 6, secure practice's pursuit gain 0.2); elsewhere it is stated with the preset
-(mindfulness aims beyond the secure default, at self-soothing 0.6).
+the goal is read from the trait mappings of :mod:`dyadsim.params` (:func:`secure_value`:
+EMDR's threat threshold and gain, secure practice's pursuit gain); elsewhere it is stated
+with the preset (mindfulness aims beyond the secure default, at self-soothing 0.6).
 
 The therapies (the brief's S9) follow the seed articles' list; the constructs each one
 targets are those its founders name. The response policies (S8) are what the partner does
@@ -19,6 +19,8 @@ not contingent on how hard the other protests.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from dyadsim.params import PARTNERS, REGISTRY, derived_value
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,15 @@ class Preset:
         return "; ".join(parts)
 
 
+def secure_value(field: str) -> float:
+    """The value the trait mapping gives a secure person (no anxiety, no avoidance).
+
+    Args:
+        field: A per-partner parameter derived from the traits (``threat_gain``).
+    """
+    return float(derived_value(REGISTRY[f"{PARTNERS[0]}.{field}"], 0.0, 0.0))
+
+
 THERAPIES: dict[str, Preset] = {p.name: p for p in (
     Preset(
         "eft", "Emotionally focused therapy (EFT)",
@@ -87,14 +98,16 @@ THERAPIES: dict[str, Preset] = {p.name: p for p in (
         "threat sensitivity to abandonment cues: a higher threshold and a gentler rise of "
         "alarm (desensitising the fear of abandonment)",
         "Shapiro 2001; seed article 001",
-        (Effect("threat_threshold", 0.55, 1.0), Effect("threat_gain", 6.0, 1.0)),
+        (Effect("threat_threshold", secure_value("threat_threshold"), 1.0),
+         Effect("threat_gain", secure_value("threat_gain"), 1.0)),
     ),
     Preset(
         "secure_practice", "Practising secure behaviour",
         "restraint in repeated contact: tolerating a separation without another text or "
         "call, and letting protest go when it does not help",
         "seed articles 000 and 001 (\"practise secure behaviours\")",
-        (Effect("pursuit_gain", 0.2, 0.6), Effect("protest_persistence", 0.0, 0.6)),
+        (Effect("pursuit_gain", secure_value("pursuit_gain"), 0.6),
+         Effect("protest_persistence", 0.0, 0.6)),
     ),
 )}
 """The therapies, by the name scenario files use."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 PARTNERS: tuple[str, str] = ("partner_a", "partner_b")
@@ -149,13 +149,17 @@ TRAIT_DEFAULTS: dict[str, dict[str, float]] = {
     "partner_a": {"anxiety": 0.8, "avoidance": 0.2},
     "partner_b": {"anxiety": 0.2, "avoidance": 0.8},
 }
+"""The traits' defaults, per partner (the template below leaves them out)."""
+
+# A template entry's default is the same for both partners; the traits have none and no
+# mapping (default None, derive None): each partner's comes from TRAIT_DEFAULTS.
 
 _PARTNER_TEMPLATE: tuple[Param, ...] = (
-    Param("anxiety", 0.0, 0, 1, "Attachment anxiety",
+    Param("anxiety", None, 0, 1, "Attachment anxiety",
           "How much this person worries about being rejected or abandoned (ECR anxiety, "
           "rescaled from 1-7 to 0-1).",
           construct="ECR attachment anxiety: the monitoring and appraisal system"),
-    Param("avoidance", 0.0, 0, 1, "Attachment avoidance",
+    Param("avoidance", None, 0, 1, "Attachment avoidance",
           "How uncomfortable this person is with closeness and depending on others (ECR "
           "avoidance, rescaled from 1-7 to 0-1).",
           construct="ECR attachment avoidance: the behaviour-regulation system"),
@@ -310,14 +314,9 @@ _RUN: tuple[Param, ...] = (
 def _expand(partner: str) -> tuple[Param, ...]:
     out = []
     for p in _PARTNER_TEMPLATE:
-        default = TRAIT_DEFAULTS[partner].get(p.name, p.default)
-        out.append(
-            Param(
-                f"{partner}.{p.name}", default, p.low, p.high, p.label, p.help,
-                construct=p.construct, unit=p.unit, kind=p.kind, sweepable=p.sweepable,
-                derive=p.derive,
-            )
-        )
+        trait = p.default is None and p.derive is None
+        default = TRAIT_DEFAULTS[partner][p.name] if trait else p.default
+        out.append(replace(p, name=f"{partner}.{p.name}", default=default))
     return tuple(out)
 
 

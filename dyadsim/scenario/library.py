@@ -1,0 +1,34 @@
+"""The scenario library shipped with dyadsim, and finding a scenario by name or path."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from dyadsim.package_data import located
+from dyadsim.scenario.model import Scenario, ScenarioError
+from dyadsim.scenario.reader import load
+
+LIBRARY: Path = located("library", "scenarios")
+"""The scenario library shipped with dyadsim (``dyadsim scenarios`` lists it): the
+package's ``library`` folder, which the build fills from the repository's ``scenarios/``."""
+
+
+def library() -> list[Scenario]:
+    """Every scenario in the library (:data:`LIBRARY`), in file-name order."""
+    return [load(p) for p in sorted(LIBRARY.glob("*.toml"))]
+
+
+def find(name_or_path: str) -> Scenario:
+    """Load a scenario by file path, or by its name in the library (``delayed_text``)."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return load(path)
+    candidate = LIBRARY / f"{name_or_path}.toml"
+    if candidate.exists():
+        return load(candidate)
+    names = sorted(p.stem for p in LIBRARY.glob("*.toml"))
+    close = difflib.get_close_matches(name_or_path, names, n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ScenarioError(f"{name_or_path}: no such file or library scenario{hint} "
+                        f"(`dyadsim scenarios` lists the library)")
