@@ -62,8 +62,10 @@ class Summary:
         return int(self.n.shape[0])
 
     def table(self) -> pd.DataFrame:
-        """One row per point: ``n``, each share with ``_ci_low``/``_ci_high``, then each
-        metric's ``_mean``, ``_ci_low``, ``_ci_high`` and ``_n`` (a sweep's summary columns).
+        """One row per point, in a sweep's summary columns.
+
+        ``n``, each share with ``_ci_low``/``_ci_high``, then each metric's ``_mean``,
+        ``_ci_low``, ``_ci_high`` and ``_n``.
         """
         table: dict[str, Any] = {"n": self.n}
         for name in SHARE_NAMES:

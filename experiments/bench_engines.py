@@ -11,7 +11,7 @@ What it measures, in one run of the script:
    the same parameters and seeds; its first call in this process (compile or cache load)
    is timed on its own, then the median of 5 warm calls. Throughput counts the dyad-steps
    actually run (a dissolved couple stops early). Both engines' last steps are compared on
-   every run, and outcome classes (``dyadsim.runs.simulate``) on 3 runs.
+   every run, and outcome classes (``dyadsim.runs.run_mesa``) on 3 runs.
 2. The batch engine alone at scale: ``--dyads`` dyads (default parameters, a spread of
    ``partner_a.anxiety``) for 1,000 steps with 1 and 2 threads, and ``--record-dyads`` dyads
    with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess so
@@ -42,7 +42,7 @@ import numpy as np
 from dyadsim import batch
 from dyadsim.model import DyadModel
 from dyadsim.outcomes import METRIC_NAMES
-from dyadsim.runs import simulate
+from dyadsim.runs import run_mesa as mesa_run
 
 ANXIETY = (0.2, 0.5, 0.8)
 AVOIDANCE = (0.2, 0.5, 0.8)
@@ -128,7 +128,7 @@ def check_agreement(
     reps: int, steps: int, final: dict[tuple[float, float, int], tuple[int, bool]],
     result: batch.BatchResult, n_outcomes: int = 3,
 ) -> dict[str, Any]:
-    """Last steps on every run; outcome class and metrics (via ``simulate``) on a few."""
+    """Last steps on every run; outcome class and metrics (via ``run_mesa``) on a few."""
     runs = sweep_runs(reps)
     names = result.outcome_names()
     dissolved = [names[i] == "dissolved" for i in range(len(runs))]
@@ -142,7 +142,7 @@ def check_agreement(
     agree, worst = 0, 0.0
     for i in chosen:
         a, v, seed = runs[i]
-        res = simulate({"partner_a.anxiety": a, "partner_b.avoidance": v}, seed, steps)
+        res = mesa_run({"partner_a.anxiety": a, "partner_b.avoidance": v}, seed, steps)
         agree += res.outcome == names[i]
         mesa_metrics = np.array([res.metrics[m] for m in METRIC_NAMES])
         diff = np.abs(mesa_metrics - result.metrics[i])
