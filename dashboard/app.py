@@ -57,7 +57,7 @@ def warm_kernel() -> None:
     from dashboard import compute, state
 
     tiny = {**compute.sweep_spec(state.default_view()), "points": 2, "reps": 1}
-    compute.run_sweep(tiny)
+    compute.grid_sweep(tiny)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:

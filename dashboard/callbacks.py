@@ -205,7 +205,7 @@ def advance(trigger: str | None, view: dict[str, Any], cursor: dict[str, Any] | 
     playing and stops at the end. In the app, ticks run in the browser (``TICK_JS``, the
     same rule); this function is their reference and is tested.
     """
-    key = compute.run_key(view)
+    key = compute.couple_key(view)
     speed = SPEEDS[int(speed_index or 0)]
     try:
         last = len(compute.couple_run(key)["traj"]) - 1
@@ -267,12 +267,12 @@ def render_couple(cursor: dict[str, Any] | None, view: dict[str, Any]
         blank = empty_figure("This run cannot start: see the message above.")
         return blank, blank, cursor["error"], ""
     try:
-        run = compute.couple_run(compute.run_key(view))
+        run = compute.couple_run(compute.couple_key(view))
     except ScenarioError as err:
         blank = empty_figure("This run cannot start.")
         return blank, blank, str(err), ""
     last = len(run["traj"]) - 1
-    i = last if not cursor or cursor.get("key") != compute.run_key(view) else int(cursor["i"])
+    i = last if not cursor or cursor.get("key") != compute.couple_key(view) else int(cursor["i"])
     text = caption(run["traj"], i, run["names"], run["events"])
     if i >= last:
         outcome = (f"Outcome after {int(run['traj']['step'].iloc[-1])} episodes: "
@@ -299,7 +299,7 @@ def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict
               ) -> tuple[Any, str]:
     """Run a sweep (in a background job); the result and a status line."""
     try:
-        result = compute.run_sweep(spec, _reporter(set_progress))
+        result = compute.grid_sweep(spec, _reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The sweep cannot run: {err}"
     n = len(result["x"]["values"]) * len(result["y"]["values"])
@@ -414,7 +414,7 @@ def export(trigger: str, view: dict[str, Any], couple_fig: dict[str, Any] | None
             return {"content": base64.b64encode(data).decode(), "base64": True,
                     "filename": f"{name}.{fmt}"}, ""
         if trigger == "export-csv":
-            run = compute.couple_run(compute.run_key(view))
+            run = compute.couple_run(compute.couple_key(view))
             buf = io.StringIO()
             run["traj"].to_csv(buf, index=False)
             return {"content": buf.getvalue(), "filename": f"{name}.csv"}, ""

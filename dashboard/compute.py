@@ -15,18 +15,19 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from dashboard import state
 from dyadsim import outcomes, runs
-from dyadsim.batch import TRAJECTORY_COLUMNS
 from dyadsim.params import make_params
 from dyadsim.scenario import Scenario
-from dyadsim.stats import mean_interval_rows, wilson_arrays
-from dyadsim.streams import run_seeds
+from dyadsim.stats import mean_interval_rows
+
+if TYPE_CHECKING:
+    from dyadsim.runner import Replicates
 
 #: Columns the couple view keeps (figures and caption).
 COUPLE_COLUMNS: tuple[str, ...] = (
@@ -47,14 +48,14 @@ def events_of(scenario: Scenario) -> list[dict[str, Any]]:
     return out
 
 
-def run_key(view: dict[str, Any]) -> str:
+def couple_key(view: dict[str, Any]) -> str:
     """What a couple run depends on (a cache key)."""
     return state.canonical(view, ("scenario", "upload", "set", "seed"))
 
 
 @functools.lru_cache(maxsize=32)
 def couple_run(key: str) -> dict[str, Any]:
-    """Run one couple on the Mesa model (cached by :func:`run_key`).
+    """Run one couple on the Mesa model (cached by :func:`couple_key`).
 
     Raises:
         dyadsim.scenario.ScenarioError: The view's scenario or settings are not valid.
@@ -64,7 +65,7 @@ def couple_run(key: str) -> dict[str, Any]:
     scenario = state.resolve(view)
     values = make_params(scenario.params)
     explicit = set(scenario.params) - {"run.seed"}
-    result = runs.simulate(values, scenario.seed, scenario.steps, scenario.timeline(),
+    result = runs.run_mesa(values, scenario.seed, scenario.steps, scenario.timeline(),
                            explicit)
     traj = result.trajectory.loc[:, list(COUPLE_COLUMNS)]
     pw = outcomes.pursue_withdraw(result.trajectory)
@@ -90,7 +91,7 @@ def _axis_values(axis: dict[str, Any], points: int) -> np.ndarray:
     return np.linspace(float(axis["low"]), float(axis["high"]), int(points))
 
 
-def run_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None = None
+def grid_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None = None
               ) -> dict[str, Any]:
     """Sweep two parameters over a grid on the batch engine, all else as in the view.
 
@@ -204,7 +205,7 @@ def cell_runs(result: dict[str, Any], x: float, y: float, count: int = 4
     out = []
     for r, seed in enumerate(result["seeds"][:count]):
         view = cell_view(result["spec"], x, y, int(seed))
-        run = couple_run(run_key(view))
+        run = couple_run(couple_key(view))
         out.append({"replicate": r, "seed": int(seed), "view": view, **run})
     return out
 
@@ -236,7 +237,7 @@ def run_compare(view: dict[str, Any], progress: Callable[[int, int], None] | Non
     Raises:
         ValueError: A side's scenario, settings or event labels are not valid.
     """
-    from dyadsim import batch  # the kernel runs only ever in a job process
+    from dyadsim.runner import run_replicates  # the kernel runs only ever in a job process
 
     comp = view["compare"]
     reps = int(comp["reps"])
@@ -249,39 +250,33 @@ def run_compare(view: dict[str, Any], progress: Callable[[int, int], None] | Non
         if unknown:
             raise ValueError(f"{side}_without = {unknown[0]!r}: no such event in "
                              f"{scenario.name}; allowed: " + (", ".join(labels) or "none"))
-        values = make_params(scenario.params)
-        matrix = np.repeat(batch.param_matrix(values), reps, axis=0)
-        seeds = run_seeds(scenario.seed, reps)
-        result = batch.run_batch(matrix, seeds, scenario.steps, record_every=1,
-                                 timeline=scenario.timeline(without),
-                                 explicit=set(scenario.params) - {"run.seed"})
+        result = run_replicates(scenario=scenario, reps=reps, record_every=1,
+                                without=without)
         sides[side] = _compare_side(scenario, without, result, reps)
         if progress is not None:
             progress(i + 1, 2)
     return sides
 
 
-def _compare_side(scenario: Scenario, without: tuple[str, ...], result: Any, reps: int
-                  ) -> dict[str, Any]:
-    cols = {name: i for i, name in enumerate(TRAJECTORY_COLUMNS[1:])}
-    traj = result.trajectories  # (reps, steps + 1, columns); NaN after a dissolution
-    columns = {name: traj[:, :, i] for name, i in cols.items()}
-    series = {"pw": outcomes.pursue_withdraw(columns)}
+def _compare_side(scenario: Scenario, without: tuple[str, ...], result: Replicates,
+                  reps: int) -> dict[str, Any]:
+    from dyadsim.summary import SHARE_NAMES
+
+    columns = {name: result.column(name) for name in ("partner_a.pursuit",
+               "partner_b.pursuit", "partner_a.withdrawal", "partner_b.withdrawal")}
+    series = {"pw": outcomes.pursue_withdraw(columns)}  # (reps, steps + 1); NaN after the end
     for name in list(COMPARE_SERIES)[1:]:
-        series[name] = traj[:, :, cols[name]]
+        series[name] = result.column(name)
     out: dict[str, Any] = {"title": scenario.title, "name": scenario.name,
                            "without": list(without), "reps": reps, "series": {}}
     for name, rows in series.items():
         mean, low, high, n = mean_interval_rows(rows.T)
         out["series"][name] = {"mean": _round(mean), "low": _round(low),
                                "high": _round(high), "n": n.tolist()}
-    counts = np.array([(result.outcome == i).sum() for i in range(len(outcomes.OUTCOMES))])
-    trap = sum(counts[outcomes.OUTCOMES.index(t)] for t in outcomes.TRAP_OUTCOMES)
-    names = [*outcomes.OUTCOMES, "trap"]
-    allc = np.append(counts, trap)
-    low, high = wilson_arrays(allc, np.full(len(allc), reps))
-    out["shares"] = {n: {"value": c / reps, "low": float(lo), "high": float(hi)}
-                     for n, c, lo, hi in zip(names, allc.tolist(), low, high, strict=True)}
+    summary = result.summary()
+    out["shares"] = {n: {"value": float(summary.shares[n][0]),
+                         "low": float(summary.share_low[n][0]),
+                         "high": float(summary.share_high[n][0])} for n in SHARE_NAMES}
     return out
 
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from dyadsim import outcomes
-from dyadsim.runs import Engine, long_trajectories, replicate
+from dyadsim.runner import Engine, run_replicates
 from dyadsim.scenario import Scenario, find
 from dyadsim.sensitivity import sensitivity
 from dyadsim.sweep import sweep
@@ -51,22 +50,10 @@ def simulate(
         One row per run (``replicate``, ``seed``, ``outcome`` and every metric), or with
         ``trajectories=True`` one row per run and step.
     """
-    settings = dict(params or {})
-    if steps is not None:
-        settings["run.steps"] = steps
-    timeline = None
-    if scenario is not None:
-        loaded = find(scenario) if isinstance(scenario, str) else scenario
-        loaded = loaded.with_overrides(settings)
-        settings, timeline = dict(loaded.params), loaded.timeline()
-    _, results = replicate(settings, reps=reps, root_seed=seed, engine=engine,
-                           timeline=timeline)
-    if trajectories:
-        return long_trajectories(results)
-    rows = [{"replicate": i, "seed": r.seed, "outcome": r.outcome, **r.metrics}
-            for i, r in enumerate(results)]
-    return pd.DataFrame(rows, columns=["replicate", "seed", "outcome",
-                                       *outcomes.METRIC_NAMES])
+    loaded = find(scenario) if isinstance(scenario, str) else scenario
+    done = run_replicates(params, scenario=loaded, reps=reps, root_seed=seed, steps=steps,
+                          engine=engine, record_every=1 if trajectories else 0)
+    return done.long_trajectories() if trajectories else done.runs_frame()
 
 
 __all__ = ["sensitivity", "simulate", "sweep"]

@@ -16,9 +16,10 @@ import pandas as pd
 from dyadsim import __version__, outcomes
 from dyadsim.files import write_atomic
 from dyadsim.params import REGISTRY, Param, ParamError, lookup, parse_assignment
-from dyadsim.runs import ENGINES, long_trajectories, replicate, summarize
+from dyadsim.runner import ENGINES, Replicates, run_replicates
 from dyadsim.scenario import LIBRARY, Scenario, find, library
-from dyadsim.sweep import SweepError
+from dyadsim.sweep.designs import DESIGNS, SweepError
+from dyadsim.sweep.work import CHUNK_RUNS
 
 
 class CLIError(Exception):
@@ -67,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "model per run); both give the same runs")
     r.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     r.add_argument("--out", type=Path, metavar="FILE",
-                   help="write per-step trajectories to FILE.csv or FILE.parquet")
+                   help="write one row per run (seed, outcome, metrics) to FILE.csv or "
+                        "FILE.parquet; with --trajectories, every run's steps instead")
+    r.add_argument("--trajectories", type=_positive_int, metavar="EVERY",
+                   help="make --out hold every EVERY-th step of every run (1: all steps)")
     r.add_argument("--plot", type=Path, metavar="FILE.html",
                    help="write an interactive plot of the first replicate")
 
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--axis", dest="axes", action="append", default=[],
                    metavar="KEY=LOW:HIGH:COUNT",
                    help="a grid axis, e.g. partner_a.anxiety=0:1:21 (repeatable)")
-    w.add_argument("--design", choices=("grid", "lhs", "sobol"), default="grid",
+    w.add_argument("--design", choices=DESIGNS, default="grid",
                    help="grid (from --axis; default), or a Latin hypercube / Sobol sample "
                         "(from --bound and --points)")
     w.add_argument("--bound", dest="bounds", action="append", default=[],
@@ -99,9 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--trajectories", type=int, default=0, metavar="EVERY",
                    help="also keep every EVERY-th step of each run (default 0: none)")
     w.add_argument("--force", action="store_true", help="replace whatever is in --out")
-    w.add_argument("--chunk-runs", type=_positive_int, default=4096, metavar="N",
-                   help="runs per saved chunk (default 4096); changes only how the work is "
-                        "split and resumed, never the results")
+    w.add_argument("--chunk-runs", type=_positive_int, default=CHUNK_RUNS, metavar="N",
+                   help=f"runs per saved chunk (default {CHUNK_RUNS}); changes only how the "
+                        "work is split and resumed, never the results")
     w.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
 
@@ -226,7 +230,7 @@ def _fmt(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:.3f}"
 
 
-def _report(values: dict[str, Any], summary: dict[str, Any], results: list) -> str:
+def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -> str:
     n = summary["n"]
     traits = " | ".join(
         f"{who}: anxiety {values[f'{who}.anxiety']:.2f}, avoidance {values[f'{who}.avoidance']:.2f}"
@@ -234,7 +238,7 @@ def _report(values: dict[str, Any], summary: dict[str, Any], results: list) -> s
     lines = [f"dyadsim {__version__}: {n} run(s) of {values['run.steps']} episodes, "
              f"root seed {values['run.seed']}", traits]
     if n == 1:
-        lines.append(f"outcome: {results[0].outcome}")
+        lines.append(f"outcome: {outcomes.OUTCOMES[done.outcome[0]]}")
     else:
         lines.append(f"{'outcome':<11}{'share':>8}   95% interval (Wilson)")
         for name in outcomes.OUTCOMES:
@@ -288,27 +292,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         scenario.save(args.save)
     settings = scenario.params if scenario is not None else _overrides(args)
     timeline = scenario.timeline() if scenario is not None else None
-    values, results = replicate(settings, reps=args.reps, workers=args.workers,
-                                engine=args.engine, timeline=timeline)
-    summary = summarize(results)
+    if args.trajectories is not None and args.out is None:
+        raise CLIError("dyadsim run: --trajectories says what --out holds; give --out FILE too")
+    every = args.trajectories or 0
+    common = {"engine": args.engine, "timeline": timeline, "workers": args.workers}
+    done = run_replicates(settings, reps=args.reps, record_every=every, **common)
+    values = done.values
+    summary = done.summary().point()
     if args.out is not None:
-        table = long_trajectories(results)
+        table = done.long_trajectories() if every else done.runs_frame()
         if args.out.suffix.lower() == ".csv":
             write_atomic(args.out, lambda p: table.to_csv(p, index=False))
         else:
             write_atomic(args.out, lambda p: table.to_parquet(p, index=False))
+        del table
     if args.plot is not None:
         from dyadsim.plots import run_figure
 
-        first = results[0]
-        title = f"Seed {first.seed}: {first.outcome}"
+        seed = int(done.seeds[0])
+        first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
+        outcome = outcomes.OUTCOMES[first.outcome[0]]
+        title = f"Seed {seed}: {outcome}"
         names = ("A", "B")
         marks: list[tuple[int, str]] = []
         if scenario is not None and args.scenario is not None:
-            title = f"{scenario.title} (seed {first.seed}: {first.outcome})"
+            title = f"{scenario.title} (seed {seed}: {outcome})"
             names = scenario.names
             marks = [(e.step, e.label or e.kind) for e in scenario.events]
-        fig = run_figure(first.trajectory, title=title, names=names, events=marks)
+        fig = run_figure(first.trajectory(0), title=title, names=names, events=marks)
         write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
     if args.json:
         payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
@@ -322,8 +333,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if scenario is not None and args.scenario is not None:
             print(f"{scenario.title}: {scenario.summary}")
             print("\n".join(_timeline_text(scenario)))
-        print(_report(values, summary, results))
-        for label, path in (("trajectories", args.out), ("plot", args.plot),
+        print(_report(values, summary, done))
+        for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
                             ("scenario", args.save)):
             if path is not None:
                 print(f"{label} written to {path}")
@@ -402,7 +413,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     fixed = _overrides(args)
     seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
     table = sensitivity(bounds, output=args.output, fixed=fixed, base_samples=args.samples,
-                        reps=args.reps, root_seed=42 if seed is None else seed, steps=steps)
+                        reps=args.reps, root_seed=seed, steps=steps)
     if args.out is not None:
         _check_suffix(args.out, (".csv",), "--out")
         write_atomic(args.out, lambda p: table.to_csv(p, index=False))

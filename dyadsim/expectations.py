@@ -27,11 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from dyadsim import batch, outcomes
-from dyadsim.params import Value, make_params
+from dyadsim import outcomes
+from dyadsim.params import Value
+from dyadsim.runner import Replicates, run_replicates
 from dyadsim.scenario import PURSUE_WITHDRAW, Check, Scenario
 from dyadsim.stats import mean_interval, wilson
 from dyadsim.streams import run_seeds
+from dyadsim.summary import SHARE_NAMES, share_values
 
 
 def seeds_for(scenario: Scenario, reps: int) -> list[int]:
@@ -50,7 +52,7 @@ def run(
     variant_set: Mapping[str, Value] | None = None,
     without: tuple[str, ...] = (),
     threads: int | None = None,
-) -> batch.BatchResult:
+) -> Replicates:
     """Run a scenario's replicates on the batch engine (the same runs as the Mesa engine).
 
     Args:
@@ -61,29 +63,22 @@ def run(
         without: Labels of events to leave out (for a variant).
         threads: Numba threads.
     """
-    overrides = {**scenario.params, **(variant_set or {})}
-    values = make_params(overrides)
-    matrix = np.repeat(batch.param_matrix(values), reps, axis=0)
-    return batch.run_batch(
-        matrix, seeds_for(scenario, reps), scenario.steps, record_every=1 if record else 0,
-        threads=threads, timeline=scenario.timeline(without),
-        explicit=set(overrides) - {"run.seed"},
-    )
+    return run_replicates({**scenario.params, **(variant_set or {})}, reps=reps,
+                          record_every=1 if record else 0,
+                          timeline=scenario.timeline(without), threads=threads)
 
 
-def quantity(result: batch.BatchResult, name: str,
+def quantity(result: Replicates, name: str,
              window: tuple[int, int] | None = None) -> np.ndarray:
     """The value of a quantity in each run (NaN where a run has none)."""
     kind, _, rest = name.partition(".")
     if kind == "share":
-        codes = [outcomes.OUTCOMES.index(o) for o in (
-            outcomes.TRAP_OUTCOMES if rest == "trap" else (rest,))]
-        return np.isin(result.outcome, codes).astype(float)
+        return share_values(result.outcome, rest)
     if kind == "metric":
         return result.metrics[:, outcomes.METRIC_NAMES.index(rest)].astype(float)
     if result.trajectories is None:
         raise ValueError(f"{name}: a series needs recorded trajectories (record=True)")
-    values = _series(result.trajectories, name)
+    values = _series(result, name)
     first, last = window if window is not None else (1, values.shape[1] - 1)
     part = values[:, first:last + 1]
     counts = np.sum(~np.isnan(part), axis=1)
@@ -93,14 +88,13 @@ def quantity(result: batch.BatchResult, name: str,
     return out
 
 
-def _series(trajectories: np.ndarray, name: str) -> np.ndarray:
-    def col(column: str) -> np.ndarray:
-        return trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(column) - 1]
-
+def _series(result: Replicates, name: str) -> np.ndarray:
     if name == PURSUE_WITHDRAW:
-        return np.maximum(col("partner_a.pursuit") * col("partner_b.withdrawal"),
-                          col("partner_b.pursuit") * col("partner_a.withdrawal"))
-    return col(name)
+        return outcomes.pw_signal(result.column("partner_a.pursuit"),
+                                  result.column("partner_b.withdrawal"),
+                                  result.column("partner_b.pursuit"),
+                                  result.column("partner_a.withdrawal"))
+    return result.column(name)
 
 
 @dataclass(frozen=True)
@@ -142,7 +136,7 @@ def evaluate(scenario: Scenario, reps: int | None = None,
     n = reps or scenario.expect.reps
     base = run(scenario, n, threads=threads)
     out = []
-    variants: dict[Any, batch.BatchResult] = {}
+    variants: dict[Any, Replicates] = {}
     for check in scenario.expect.checks:
         x = quantity(base, check.quantity, check.window)
         if check.kind != "compare":
@@ -171,10 +165,9 @@ def evaluate(scenario: Scenario, reps: int | None = None,
     return out
 
 
-def shares(result: batch.BatchResult) -> dict[str, float]:
+def shares(result: Replicates) -> dict[str, float]:
     """The share of runs in each outcome class, and the trap share."""
-    n = len(result.outcome)
-    out = {name: float(np.mean(result.outcome == i)) for i, name in enumerate(
-        outcomes.OUTCOMES)}
-    out["trap"] = sum(out[name] for name in outcomes.TRAP_OUTCOMES)
-    return out if n else {}
+    if not len(result.outcome):
+        return {}
+    summary = result.summary()
+    return {name: float(summary.shares[name][0]) for name in SHARE_NAMES}

@@ -37,8 +37,9 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from dyadsim import batch, outcomes, streams
+from dyadsim import outcomes, summary
 from dyadsim.params import ParamError, lookup, make_params
+from dyadsim.runner import Replicates, run_replicates
 
 COLUMNS: tuple[str, ...] = ("parameter", "S1", "S1_conf", "ST", "ST_conf")
 """Columns of the table :func:`sensitivity` returns."""
@@ -46,7 +47,7 @@ COLUMNS: tuple[str, ...] = ("parameter", "S1", "S1_conf", "ST", "ST_conf")
 CHUNK_RUNS = 50_000
 """At most this many model runs per :func:`dyadsim.batch.run_batch` call."""
 
-TRAP = "trap"
+TRAP = summary.TRAP
 
 
 def output_names() -> tuple[str, ...]:
@@ -93,20 +94,15 @@ def _check_bounds(bounds: Mapping[str, tuple[float, float]]) -> dict[str, tuple[
     return checked
 
 
-def _reduce(result: batch.BatchResult, output: str, reps: int) -> np.ndarray:
-    """One value per design point from its ``reps`` consecutive runs."""
-    if output == TRAP:
-        trap = [outcomes.OUTCOMES.index(name) for name in outcomes.TRAP_OUTCOMES]
-        values = np.isin(result.outcome, trap).astype(float)
-    elif output in outcomes.OUTCOMES:
-        values = (result.outcome == outcomes.OUTCOMES.index(output)).astype(float)
-    else:
-        values = result.metrics[:, outcomes.METRIC_NAMES.index(output)]
-    values = values.reshape(-1, reps)
+def _reduce(done: Replicates, output: str) -> np.ndarray:
+    """One value per design point from its replicates."""
+    if output == TRAP or output in outcomes.OUTCOMES:
+        return done.summary().shares[output]
+    values = done.metrics[:, outcomes.METRIC_NAMES.index(output)].reshape(-1, done.reps)
     empty = np.isnan(values).all(axis=1)
     if empty.any():
         raise ValueError(
-            f"output {output!r} is NaN in all {reps} replicates of at least one design "
+            f"output {output!r} is NaN in all {done.reps} replicates of at least one design "
             f"point (e.g. time_to_escalation when no run escalates), so its mean is "
             f"undefined; choose another output, e.g. 'trap_entered' or 'trap'"
         )
@@ -120,19 +116,15 @@ def _run_model(
 ) -> np.ndarray:
     """Run ``reps`` replicates of every design point, in chunks of whole points."""
     n_points = X.shape[0]
-    reps_seeds = streams.run_seeds(root_seed, reps)
-    seeds = np.tile(np.asarray(reps_seeds, dtype=np.uint64), n_points)
     X = np.clip(X, lows, highs)  # guard against rounding just outside the registry range
     per_chunk = max(1, CHUNK_RUNS // reps)
     Y = np.empty(n_points)
     for start in range(0, n_points, per_chunk):
         stop = min(start + per_chunk, n_points)
-        varying = {name: np.repeat(X[start:stop, j], reps) for j, name in enumerate(names)}
-        matrix = batch.param_matrix(fixed, varying)
-        result = batch.run_batch(
-            matrix, seeds[start * reps: stop * reps], steps, threads=threads
-        )
-        Y[start:stop] = _reduce(result, output, reps)
+        done = run_replicates(fixed, reps=reps, root_seed=root_seed, steps=steps,
+                              varying={name: X[start:stop, j] for j, name in enumerate(names)},
+                              threads=threads)
+        Y[start:stop] = _reduce(done, output)
     return Y
 
 
@@ -142,7 +134,7 @@ def sensitivity(
     fixed: Mapping[str, Any] | None = None,
     base_samples: int = 256,
     reps: int = 20,
-    root_seed: int = 42,
+    root_seed: int | None = None,
     steps: int | None = None,
     confidence: float = 0.95,
     threads: int | None = None,
@@ -159,7 +151,8 @@ def sensitivity(
             derived from the traits follow each run's traits unless set here.
         base_samples: SALib's ``N``, a power of 2. The design has ``N * (D + 2)`` points.
         reps: Replicates per design point.
-        root_seed: Seed of SALib's sampler and bootstrap and of every run.
+        root_seed: Seed of SALib's sampler and bootstrap and of every run (default
+            ``run.seed`` from ``fixed`` or the registry).
         steps: Episodes per run; default ``run.steps`` from ``fixed`` or the registry.
         confidence: Confidence level of the bootstrap intervals.
         threads: Numba threads for the batch engine (default: all cores).
@@ -196,6 +189,7 @@ def sensitivity(
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
     steps = int(base["run.steps"]) if steps is None else int(lookup("run.steps").check(steps))
+    root_seed = int(base["run.seed"]) if root_seed is None else root_seed
 
     names = list(checked)
     lows = np.array([checked[n][0] for n in names])

@@ -333,17 +333,14 @@ def simulate_grid(m: StabilityMap, reps: int, seed: int, steps: int | None = Non
     :meth:`StabilityMap.frame`, with a share column per outcome and ``simulated`` (the
     majority class, :func:`simulated_class`).
     """
-    from dyadsim import batch, outcomes
-    from dyadsim.streams import run_seeds
+    from dyadsim import outcomes
+    from dyadsim.runner import run_replicates
 
     gx, gy = np.meshgrid(m.x, m.y)
-    matrix = _cells(m.fixed, (m.x_name, m.y_name), gx.ravel(), gy.ravel())
-    n = matrix.shape[0]
-    run_steps = int(steps or matrix[0, list(batch.PARAM_NAMES).index("run.steps")])
-    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), n)
-    result = batch.run_batch(np.repeat(matrix, reps, axis=0), seeds, run_steps)
-    codes = result.outcome.reshape(n, reps)
-    shares = {name: np.mean(codes == k, axis=1) for k, name in enumerate(outcomes.OUTCOMES)}
+    done = run_replicates(m.fixed, reps=reps, root_seed=seed, steps=steps,
+                          varying={m.x_name: gx.ravel(), m.y_name: gy.ravel()})
+    summary = done.summary()
+    shares = {name: summary.shares[name] for name in outcomes.OUTCOMES}
     frame = pd.DataFrame({f"sim_{k}": v for k, v in shares.items()})
     frame["simulated"] = simulated_class(shares)
     return frame

@@ -6,7 +6,7 @@ The interactive size is the dashboard's default sweep (``dashboard.state.default
 ``partner_a.anxiety`` 0..1 x ``partner_b.avoidance`` 0..1, 21 x 21 points x 20 replicates
 x 500 steps (8,820 dyad-runs). What it measures, in one run of the script:
 
-1. Compute: ``dashboard.compute.run_sweep`` on that spec, run as the dashboard runs it, in a
+1. Compute: ``dashboard.compute.grid_sweep`` on that spec, run as the dashboard runs it, in a
    process forked from a parent that has called ``dashboard.app.warm_kernel()`` (Numba's
    ``workqueue`` threading layer, kernel loaded). Timed inside the child with
    ``perf_counter``; a new seed each repeat, so nothing is cached.
@@ -14,11 +14,11 @@ x 500 steps (8,820 dyad-runs). What it measures, in one run of the script:
    Chromium (headless, through Playwright, no download). Each repeat loads
    ``/?page=sweep&seed=S`` with a new seed and times from the click on *Run sweep* until the
    status says "Done" and the 21 x 21 heatmap is drawn; the status line's own seconds (the
-   ``run_sweep`` of that click, in the server's job process) are reported beside it, to
+   ``grid_sweep`` of that click, in the server's job process) are reported beside it, to
    separate the web round trip from the machine's noise. Then the cached case: the URL of an
    earlier repeat again (same seed), where Dash's background-callback cache answers
    without running the sweep.
-3. Baseline, in the same run: the same sweep on the Mesa model (``dyadsim.runs.simulate``,
+3. Baseline, in the same run: the same sweep on the Mesa model (``dyadsim.runs.run_mesa``,
    one process), measured on a subset (3 x 3 of the grid's points x 2 of its replicate seeds)
    and extrapolated to 21 x 21 x 20 dyad-runs from its seconds per dyad-run.
 
@@ -49,7 +49,7 @@ from typing import Any
 from dashboard import compute, state
 from dashboard.app import warm_kernel
 from dyadsim.params import make_params
-from dyadsim.runs import simulate
+from dyadsim.runs import run_mesa
 from dyadsim.streams import run_seeds
 
 ROOT_SEED = 20261121  # compute repeats use ROOT_SEED + i, browser repeats ROOT_SEED + 100 + i
@@ -100,7 +100,7 @@ def describe(spec: dict[str, Any]) -> str:
 
 def _sweep_child(spec: dict[str, Any], conn: Any) -> None:
     start = time.perf_counter()
-    result = compute.run_sweep(spec)
+    result = compute.grid_sweep(spec)
     seconds = time.perf_counter() - start
     cells = len(result["x"]["values"]) * len(result["y"]["values"])
     conn.send({"seconds": seconds, "cells": cells, "reps": result["reps"],
@@ -109,7 +109,7 @@ def _sweep_child(spec: dict[str, Any], conn: Any) -> None:
 
 
 def time_compute(repeats: int) -> list[dict[str, Any]]:
-    """``run_sweep`` in a process forked from this (warmed) one, a new seed each repeat."""
+    """``grid_sweep`` in a process forked from this (warmed) one, a new seed each repeat."""
     ctx = multiprocessing.get_context("fork")
     out = []
     for i in range(repeats):
@@ -151,7 +151,7 @@ def time_mesa(points: int, reps: int) -> dict[str, Any]:
             explicit = set(settings) - {"run.seed"}
             values = make_params(settings)
             for seed in seeds:
-                simulate(values, seed, steps, timeline, explicit)
+                run_mesa(values, seed, steps, timeline, explicit)
                 runs += 1
     seconds = time.perf_counter() - start
     full = int(spec["points"]) ** 2 * int(spec["reps"])
@@ -191,7 +191,7 @@ def click_to_heatmap(page: Any, url: str, points: int) -> tuple[float, float]:
     """Load ``url``, let it settle, then time the click on Run sweep until the heatmap.
 
     Returns the seconds and the sweep's own seconds from the status line ("Done: ... in X s",
-    timed by ``run_sweep`` in the server's job process; for a cached answer, the original's).
+    timed by ``grid_sweep`` in the server's job process; for a cached answer, the original's).
     """
     page.goto(url, wait_until="load")
     page.wait_for_selector("#sweep-run:not([disabled])")
@@ -283,7 +283,7 @@ def main() -> None:
     comp = [j["seconds"] for j in jobs]
     job = [j["job_seconds"] for j in jobs]
     comp_median = statistics.median(comp)
-    print(f"Compute, run_sweep in a forked process ({args.repeats} seeds from {ROOT_SEED}): "
+    print(f"Compute, grid_sweep in a forked process ({args.repeats} seeds from {ROOT_SEED}): "
           f"median {comp_median:.2f} s ({', '.join(f'{t:.2f}' for t in comp)}); "
           f"fork to exit median {statistics.median(job):.2f} s")
 
@@ -302,7 +302,7 @@ def main() -> None:
         print(f"End to end, click to heatmap, new seed: median "
               f"{statistics.median(b['fresh']):.2f} s "
               f"({', '.join(f'{t:.2f}' for t in b['fresh'])})")
-        print(f"  of which run_sweep in the server's job process (its status line): median "
+        print(f"  of which grid_sweep in the server's job process (its status line): median "
               f"{statistics.median(b['server_compute']):.2f} s "
               f"({', '.join(f'{t:.2f}' for t in b['server_compute'])})")
         print(f"End to end, click to heatmap, cached (same URL again): median "
@@ -317,12 +317,12 @@ def main() -> None:
     size = f"{spec['points']}×{spec['points']}×{spec['reps']}×{state.resolve(spec).steps}"
     print(f"\n| what ({size}) | median s | range s | repeats |")
     print("|---|---:|---:|---:|")
-    print(f"| compute: `run_sweep` in a forked job process | {comp_median:.2f} | {span(comp)} "
+    print(f"| compute: `grid_sweep` in a forked job process | {comp_median:.2f} | {span(comp)} "
           f"| {args.repeats} |")
     if b is not None:
         print(f"| end to end: click *Run sweep* → heatmap drawn (Chromium) | "
               f"{statistics.median(b['fresh']):.2f} | {span(b['fresh'])} | {args.repeats} |")
-        print(f"| … of which `run_sweep` in the server's job (status line) | "
+        print(f"| … of which `grid_sweep` in the server's job (status line) | "
               f"{statistics.median(b['server_compute']):.2f} | {span(b['server_compute'])} "
               f"| {args.repeats} |")
         print(f"| end to end, cached (same settings again) | "
@@ -337,7 +337,7 @@ def main() -> None:
               f"(web round trip, job process and drawing: +{fresh - comp_median:.2f} s)")
         pairs = zip(b["fresh"], b["server_compute"], strict=True)
         own = statistics.median(t / c for t, c in pairs)
-        print(f"- end to end / the same click's own `run_sweep` (median of per-click ratios): "
+        print(f"- end to end / the same click's own `grid_sweep` (median of per-click ratios): "
               f"{own:.2f}x")
         print(f"- cached end to end / compute: {statistics.median(b['cached']) / comp_median:.2f}x")
     print(f"- os.cpu_count() = {os.cpu_count()}; Numba threading layer {layer}")

@@ -11,11 +11,16 @@ What it measures, in one run of the script:
    the same parameters and seeds; its first call in this process (compile or cache load)
    is timed on its own, then the median of 5 warm calls. Throughput counts the dyad-steps
    actually run (a dissolved couple stops early). Both engines' last steps are compared on
-   every run, and outcome classes (``dyadsim.runs.simulate``) on 3 runs.
+   every run, and outcome classes (``dyadsim.runs.run_mesa``) on 3 runs.
 2. The batch engine alone at scale: ``--dyads`` dyads (default parameters, a spread of
    ``partner_a.anxiety``) for 1,000 steps with 1 and 2 threads, and ``--record-dyads`` dyads
    with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess so
    its peak RSS (``ru_maxrss``) is clean.
+
+3. ``dyadsim run --reps 100000 --steps 1000`` as a whole process (:func:`bench_cli_run`): a
+   subprocess, its wall time and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)``), imports,
+   compile-cache load and the summary included; goal under 15 s and 1 GiB on 2 cores.
+   ``--cli-only`` runs just this part.
 
 It ends with a Markdown table for the README, the machine and the library versions.
 The default takes about 2 minutes on 2 cores; ``--quick`` about 30 s.
@@ -42,7 +47,7 @@ import numpy as np
 from dyadsim import batch
 from dyadsim.model import DyadModel
 from dyadsim.outcomes import METRIC_NAMES
-from dyadsim.runs import simulate
+from dyadsim.runs import run_mesa as mesa_run
 
 ANXIETY = (0.2, 0.5, 0.8)
 AVOIDANCE = (0.2, 0.5, 0.8)
@@ -128,7 +133,7 @@ def check_agreement(
     reps: int, steps: int, final: dict[tuple[float, float, int], tuple[int, bool]],
     result: batch.BatchResult, n_outcomes: int = 3,
 ) -> dict[str, Any]:
-    """Last steps on every run; outcome class and metrics (via ``simulate``) on a few."""
+    """Last steps on every run; outcome class and metrics (via ``run_mesa``) on a few."""
     runs = sweep_runs(reps)
     names = result.outcome_names()
     dissolved = [names[i] == "dissolved" for i in range(len(runs))]
@@ -142,7 +147,7 @@ def check_agreement(
     agree, worst = 0, 0.0
     for i in chosen:
         a, v, seed = runs[i]
-        res = simulate({"partner_a.anxiety": a, "partner_b.avoidance": v}, seed, steps)
+        res = mesa_run({"partner_a.anxiety": a, "partner_b.avoidance": v}, seed, steps)
         agree += res.outcome == names[i]
         mesa_metrics = np.array([res.metrics[m] for m in METRIC_NAMES])
         diff = np.abs(mesa_metrics - result.metrics[i])
@@ -190,6 +195,38 @@ def measure_in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+CLI_REPS, CLI_STEPS = 100_000, 1_000
+CLI_GOAL_SECONDS, CLI_GOAL_RSS = 15.0, 1 << 30
+
+
+def bench_cli_run(reps: int = CLI_REPS, steps: int = CLI_STEPS) -> dict[str, Any]:
+    """``dyadsim run --reps R --steps S --json`` in a fresh process: wall time and peak RSS.
+
+    The child's peak RSS is read from ``getrusage(RUSAGE_CHILDREN)`` after it ends (this
+    process starts no other child first, so the maximum is the child's own).
+    """
+    command = [sys.executable, "-m", "dyadsim.cli", "run", "--reps", str(reps), "--steps",
+               str(steps), "--json"]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    summary = json.loads(done.stdout)
+    return {"command": f"dyadsim run --reps {reps} --steps {steps} --json",
+            "reps": reps, "steps": steps, "seconds": seconds, "peak_rss": peak,
+            "n": summary["n"], "trap": summary["outcomes"]["escalated"]
+            + summary["outcomes"]["cycling"],
+            "meets_goal": seconds < CLI_GOAL_SECONDS and peak < CLI_GOAL_RSS}
+
+
+def print_cli_run(r: dict[str, Any]) -> None:
+    """One line for :func:`bench_cli_run`'s numbers, and the goal."""
+    verdict = "meets" if r["meets_goal"] else "misses"
+    print(f"`{r['command']}` as a whole process: {r['seconds']:.1f} s wall, peak RSS "
+          f"{mib(r['peak_rss'])} ({verdict} the goal of < {CLI_GOAL_SECONDS:g} s and < "
+          f"{mib(CLI_GOAL_RSS)}); {r['n']:,} runs summarised")
+
+
 def mib(n: float) -> str:
     return f"{n / MIB:,.1f} MiB"
 
@@ -209,14 +246,26 @@ def main() -> None:
                         "(default 10,000)")
     parser.add_argument("--json", metavar="FILE", help="also save the numbers here")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only time `dyadsim run --reps 100000 --steps 1000`")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(json.loads(args.measure))))
+        return
+    if args.cli_only:
+        cli = bench_cli_run()
+        print_cli_run(cli)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"cli_run": cli}, f, indent=2)
         return
     reps = args.reps or (2 if args.quick else 4)
     dyads = args.dyads or (20_000 if args.quick else 100_000)
     record_dyads = args.record_dyads or (2_000 if args.quick else 10_000)
     wall_start = time.perf_counter()
+    cli = bench_cli_run()  # first: no other child has run yet, so its peak RSS is its own
+    print_cli_run(cli)
+    print()
 
     print(f"Sweep: partner_a.anxiety {list(ANXIETY)} x partner_b.avoidance {list(AVOIDANCE)} "
           f"x {reps} seeds ({ROOT_SEED}..), {args.steps} steps\n")
@@ -283,7 +332,8 @@ def main() -> None:
           f"× Mesa compares with the Mesa sweep's rate. Total benchmark time {total:.0f} s.")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"mesa": m, "batch_sweep": b, "agreement": agree, "scale": scale,
+            json.dump({"cli_run": cli, "mesa": m, "batch_sweep": b, "agreement": agree,
+                       "scale": scale,
                        "speedup_2_threads": speedup, "machine": machine,
                        "cpu_count": os.cpu_count(), "versions": versions,
                        "total_seconds": total}, f, indent=2)

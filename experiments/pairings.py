@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from dyadsim.runs import replicate, summarize
+from dyadsim.runner import run_replicates
 
 PAIRINGS = {
     "secure-secure": (0.1, 0.1, 0.1, 0.1),
@@ -26,8 +26,7 @@ def traits(aa: float, av: float, ba: float, bv: float) -> dict[str, float]:
 
 
 def row(label: str, overrides: dict[str, float], reps: int, seed: int) -> str:
-    _, results = replicate(overrides, reps=reps, root_seed=seed, workers=2)
-    s = summarize(results)
+    s = run_replicates(overrides, reps=reps, root_seed=seed).summary().point()
     o = s["outcomes"]
     lo, hi = s["trap_ci95"]
     entered = s["metrics"]["trap_entered"]["mean"]

@@ -66,16 +66,55 @@ def test_bad_arguments_give_one_line_and_nonzero_exit(capsys, args, needle):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_out_writes_per_step_trajectories(capsys, tmp_path, suffix):
+def test_out_with_trajectories_writes_per_step_rows(capsys, tmp_path, suffix):
     path = tmp_path / f"traj{suffix}"
     code, _, _ = run_cli(capsys, "run", "--reps", "2", "--steps", "30", "--workers", "1",
-                         "--set", "dyad.dissolution_rate=0", "--out", str(path))
+                         "--set", "dyad.dissolution_rate=0", "--out", str(path),
+                         "--trajectories", "1")
     assert code == 0
     df = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     assert len(df) == 2 * 31
     assert {"replicate", "run.seed", "step", "partner_a.pursuit", "dyad.closeness"} <= set(df)
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
     assert path.stat().st_mode & 0o044 == 0o044  # readable like any file the user writes
+
+
+def test_out_writes_one_row_per_run_matching_the_json(capsys, tmp_path):
+    path = tmp_path / "runs.csv"
+    args = ["run", "--reps", "5", "--steps", "60", "--seed", "3"]
+    assert run_cli(capsys, *args, "--out", str(path))[0] == 0
+    _, out, _ = run_cli(capsys, *args, "--json")
+    df = pd.read_csv(path)
+    data = json.loads(out)
+    assert list(df["replicate"]) == [0, 1, 2, 3, 4]
+    for name, share in data["outcomes"].items():
+        assert (df["outcome"] == name).mean() == pytest.approx(share)
+    assert df["satisfaction"].mean() == pytest.approx(data["metrics"]["satisfaction"]["mean"])
+
+
+def test_every_tenth_step_and_the_engines_agree(capsys, tmp_path):
+    tables = []
+    for engine in ("batch", "mesa"):
+        path = tmp_path / f"{engine}.csv"
+        assert run_cli(capsys, "run", "--reps", "2", "--steps", "45", "--engine", engine,
+                       "--workers", "1", "--out", str(path), "--trajectories", "10")[0] == 0
+        tables.append(pd.read_csv(path))
+    pd.testing.assert_frame_equal(tables[0], tables[1], atol=1e-9)
+    last = tables[0].groupby("replicate")["step"].max()
+    assert set(tables[0]["step"]) <= {0, 10, 20, 30, 40, *last}
+
+
+def test_trajectories_too_large_are_refused_in_one_line(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "run", "--reps", "100000", "--steps", "1000", "--out",
+                             str(tmp_path / "t.parquet"), "--trajectories", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "100000 runs x 1000 steps" in err and "10,000,000" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_trajectories_need_out(capsys):
+    code, _, err = run_cli(capsys, "run", "--trajectories", "5")
+    assert code == 2 and "--out" in err
 
 
 def test_plot_writes_a_self_contained_html(capsys, tmp_path):

@@ -235,7 +235,7 @@ def test_code_in_a_scenario_file_is_never_executed(tmp_path):
             f'[partner_a]\nname = "eval(\'{cmd}\')"\n[run]\nsteps = 30\n')
     view, msg = state.upload_scenario(state.default_view(), "evil.toml", text)
     assert msg == ""
-    run = compute.couple_run(compute.run_key(view))  # run it, show it, export it
+    run = compute.couple_run(compute.couple_key(view))  # run it, show it, export it
     callbacks.render_couple(None, view)
     callbacks.export("export-toml", view, None, None, None)
     callbacks.export("export-csv", view, None, None, None)
@@ -452,7 +452,7 @@ def test_page_parts_link_describes_the_view():
 
 def test_a_new_run_is_shown_whole_unless_playing():
     view = short_view(100)
-    key = compute.run_key(view)
+    key = compute.couple_key(view)
     assert callbacks.advance(None, view, None, 0) == {"key": key, "i": 100, "playing": False,
                                                       "last": 100}
     old = {"key": "an older run", "i": 40, "playing": False}
@@ -464,7 +464,7 @@ def test_a_new_run_is_shown_whole_unless_playing():
 
 def test_reset_step_play_and_ticks():
     view = short_view(100)
-    key = compute.run_key(view)
+    key = compute.couple_key(view)
 
     def at(i, playing=False):
         return {"key": key, "i": i, "playing": playing, "last": 100}
@@ -504,7 +504,7 @@ def trace_lengths(fig: go.Figure) -> list[int]:
 
 def test_render_couple_at_the_cursor():
     view = short_view(100)
-    key = compute.run_key(view)
+    key = compute.couple_key(view)
     couple, phase, text, outcome = callbacks.render_couple(
         {"key": key, "i": 0, "playing": False}, view)
     assert isinstance(couple, go.Figure) and isinstance(phase, go.Figure)
@@ -617,7 +617,7 @@ def test_caption_at_episode_zero_and_past_the_end():
 
 
 def test_caption_of_a_real_run_at_every_tenth_episode():
-    run = compute.couple_run(compute.run_key(short_view(100)))
+    run = compute.couple_run(compute.couple_key(short_view(100)))
     for i in range(0, 101, 10):
         text = caption(run["traj"], i, run["names"], run["events"])
         assert text.startswith(f"Episode {i}:") and "Sam" in text
@@ -640,7 +640,7 @@ def sweep_view() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sweep_result(sweep_view) -> dict[str, Any]:
-    return compute.run_sweep(compute.sweep_spec(sweep_view))
+    return compute.grid_sweep(compute.sweep_spec(sweep_view))
 
 
 def test_sweep_tables_cover_every_quantity_with_the_grid_shape(sweep_result, sweep_view):
@@ -671,7 +671,7 @@ def test_sweep_tables_cover_every_quantity_with_the_grid_shape(sweep_result, swe
 
 
 def test_sweep_is_reproducible_and_uses_the_run_seeds(sweep_result, sweep_view):
-    again = compute.run_sweep(compute.sweep_spec(sweep_view))
+    again = compute.grid_sweep(compute.sweep_spec(sweep_view))
     assert again["tables"] == sweep_result["tables"]
     assert again["seeds"] == sweep_result["seeds"]
     assert sweep_result["seeds"] == [str(s) for s in run_seeds(SEED, 2)]
@@ -679,7 +679,7 @@ def test_sweep_is_reproducible_and_uses_the_run_seeds(sweep_result, sweep_view):
 
 def test_sweep_reports_progress_up_to_done(sweep_view):
     calls = []
-    compute.run_sweep(compute.sweep_spec(sweep_view), lambda d, t: calls.append((d, t)))
+    compute.grid_sweep(compute.sweep_spec(sweep_view), lambda d, t: calls.append((d, t)))
     assert calls and calls[-1][0] == calls[-1][1]
     assert [d for d, _ in calls] == list(range(1, len(calls) + 1))
 
@@ -710,7 +710,7 @@ def test_a_cell_replicates_are_the_sweep_cell(sweep_result):
 def test_sweep_with_the_same_parameter_on_both_axes_is_refused(sweep_view):
     spec = {**compute.sweep_spec(sweep_view), "y": dict(sweep_view["x"])}
     with pytest.raises(ValueError, match=r"partner_a\.anxiety"):
-        compute.run_sweep(spec)
+        compute.grid_sweep(spec)
 
 
 @pytest.fixture(scope="module")
@@ -842,7 +842,7 @@ def test_export_toml_is_a_scenario_the_command_line_runs(tmp_path, capsys):
     assert report["seed"] == 9 and report["params"]["partner_a.anxiety"] == 0.55
     assert report["params"]["run.steps"] == 100
     # the command line's run of the file is the dashboard's run
-    run = compute.couple_run(compute.run_key(view))
+    run = compute.couple_run(compute.couple_key(view))
     assert report["outcomes"][run["outcome"]] == 1.0
 
 
@@ -938,7 +938,7 @@ def test_create_app_builds_without_running_the_model(monkeypatch, tmp_path):
     def forbidden(*args, **kwargs):
         raise AssertionError("the model ran while building the app")
 
-    for owner, name in ((runs, "simulate"), (batch, "run_batch"), (compute, "run_sweep"),
+    for owner, name in ((runs, "run_mesa"), (batch, "run_batch"), (compute, "grid_sweep"),
                         (compute, "run_compare"), (compute, "couple_run")):
         monkeypatch.setattr(owner, name, forbidden)
     assert not any(isinstance(v, dash.Dash) for v in vars(dashboard.app).values())
@@ -1008,7 +1008,7 @@ def meanfield_sweep() -> dict[str, Any]:
     view = short_view(100)
     view, msg = state.set_sweep(view, points=5, reps=4)
     assert msg == ""
-    return compute.run_sweep(compute.sweep_spec(view))
+    return compute.grid_sweep(compute.sweep_spec(view))
 
 
 @pytest.fixture(scope="module")
@@ -1075,7 +1075,7 @@ def test_meanfield_status_says_a_scenarios_events_are_left_out():
     assert msg == ""
     view, msg = state.set_sweep(view, points=3, reps=2)
     assert msg == ""
-    result = compute.run_sweep(compute.sweep_spec(view))
+    result = compute.grid_sweep(compute.sweep_spec(view))
     mf, status = callbacks.meanfield_job(result)
     assert mf["events"] is True and mf["spec"]["scenario"] == "therapy_eft"
     assert status.startswith("Mean field")

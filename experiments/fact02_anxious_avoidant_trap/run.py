@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dyadsim import batch, outcomes
+from dyadsim import outcomes
 from dyadsim.report import Report, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
 
 NAME = "fact02_anxious_avoidant_trap"
 STYLES: dict[str, tuple[float, float]] = {
@@ -48,14 +48,9 @@ def run_pairings(pairs: dict[str, tuple[str, str]], reps: int, steps: int,
     """Run every pairing with the same replicate seeds; outcome codes and metrics by pairing."""
     a = np.array([STYLES[x] for x, _ in pairs.values()])
     b = np.array([STYLES[y] for _, y in pairs.values()])
-    varying = {
-        "partner_a.anxiety": np.repeat(a[:, 0], reps),
-        "partner_a.avoidance": np.repeat(a[:, 1], reps),
-        "partner_b.anxiety": np.repeat(b[:, 0], reps),
-        "partner_b.avoidance": np.repeat(b[:, 1], reps),
-    }
-    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), len(pairs))
-    result = batch.run_batch(batch.param_matrix(None, varying), seeds, steps)
+    varying = {"partner_a.anxiety": a[:, 0], "partner_a.avoidance": a[:, 1],
+               "partner_b.anxiety": b[:, 0], "partner_b.avoidance": b[:, 1]}
+    result = run_replicates(reps=reps, root_seed=seed, steps=steps, varying=varying)
     n = len(pairs)
     return result.outcome.reshape(n, reps), result.metrics.reshape(n, reps, -1)
 

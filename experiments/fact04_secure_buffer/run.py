@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 
 from dyadsim import batch, outcomes
 from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
 
 NAME = "fact04_secure_buffer"
 PARTNERS_B: dict[str, tuple[float, float]] = {"secure": (0.1, 0.1), "avoidant": (0.2, 0.8)}
@@ -42,22 +42,19 @@ def couple(a_anxiety: float, b_anxiety: float, b_avoidance: float) -> dict[str, 
 def run_point(traits: dict[str, float], reps: int, steps: int, seed: int,
               every: int) -> dict[str, float]:
     """Run one couple ``reps`` times; shares with Wilson intervals and A's mean activation."""
-    seeds = np.asarray(run_seeds(seed, reps), dtype=np.uint64)
-    matrix = np.repeat(batch.param_matrix(traits), reps, axis=0)
-    result = batch.run_batch(matrix, seeds, steps, record_every=every)
-    codes = result.outcome
-    trap_codes = [outcomes.OUTCOMES.index(k) for k in outcomes.TRAP_OUTCOMES]
-    trapped = int(np.isin(codes, trap_codes).sum())
+    result = run_replicates(traits, reps=reps, root_seed=seed, steps=steps,
+                            record_every=every)
+    s = result.summary()
     entered = int(result.metrics[:, outcomes.METRIC_NAMES.index("trap_entered")].sum())
-    low, high = wilson(trapped, reps)
     e_low, e_high = wilson(entered, reps)
     # A's activation over the live part of each run (rows after a break-up are NaN).
     a_act = np.nanmean(result.trajectories[:, 1:, A_ACTIVATION], axis=1)
     return {
         "n": reps,
-        "trap_share": trapped / reps, "ci_low": low, "ci_high": high,
+        "trap_share": float(s.shares["trap"][0]), "ci_low": float(s.share_low["trap"][0]),
+        "ci_high": float(s.share_high["trap"][0]),
         "trap_entered": entered / reps, "entered_ci_low": e_low, "entered_ci_high": e_high,
-        **{k: float(np.mean(codes == j)) for j, k in enumerate(outcomes.OUTCOMES)},
+        **{k: float(s.shares[k][0]) for k in outcomes.OUTCOMES},
         "a_mean_activation": float(np.mean(a_act)),
     }
 
