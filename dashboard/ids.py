@@ -20,18 +20,22 @@ class Job:
 
     @property
     def run(self) -> str:
+        """The Run button."""
         return f"{self.name}-run"
 
     @property
     def cancel(self) -> str:
+        """The Cancel button."""
         return f"{self.name}-cancel"
 
     @property
     def progress(self) -> str:
+        """The progress bar."""
         return f"{self.name}-progress"
 
     @property
     def status(self) -> str:
+        """The status line."""
         return f"{self.name}-status"
 
 
