@@ -31,7 +31,7 @@ Shell = ids.Shell
 #: Hub key -> (component id, property) of the shell's inputs to the view.
 SHELL_INPUTS: dict[str, tuple[Any, str]] = {
     "url": (Shell.URL, "search"),
-    "nav": ({"type": Shell.NAV, "page": ALL}, "n_clicks"),
+    "nav": (Shell.nav(ALL), "n_clicks"),
 }
 #: Pattern types of buttons: a trigger with no clicks is a button rendered, not clicked.
 CLICKS: tuple[str, ...] = (Shell.NAV, *(c for page in PAGES for c in page.CLICKS))
@@ -129,7 +129,7 @@ def register(app: Dash) -> None:
 
     @app.callback(
         output={"styles": [Output(Shell.page(p), "style") for p in view.PAGES],
-                "nav": Output({"type": Shell.NAV, "page": ALL}, "className"),
+                "nav": Output(Shell.nav(ALL), "className"),
                 "link": Output(Shell.SHARE_LINK, "value"), **derived},
         inputs={"current": Input(Shell.VIEW, "data")},
         state={"href": State(Shell.URL, "href")})

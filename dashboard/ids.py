@@ -2,8 +2,9 @@
 
 Plain ids are string constants, grouped by the page that owns the component; ids of
 generated components (one per parameter, page, lesson or sample run) are small functions
-returning Dash pattern dicts, and the pattern's ``type`` is a constant too. No other
-module writes an id as a string literal.
+returning Dash pattern dicts (given ``dash.ALL``, the pattern matching all of them), and
+the pattern's ``type`` is a constant too. No other module writes an id as a string
+literal.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class Shell:
         return f"page-{name}"
 
     @staticmethod
-    def nav(page: str) -> dict[str, Any]:
+    def nav(page: Any) -> dict[str, Any]:
         """The navigation button of ``page``."""
         return {"type": Shell.NAV, "page": page}
 
@@ -87,7 +88,7 @@ class Couple:
     PARAM = "param"  # pattern type: one control per registry parameter
 
     @staticmethod
-    def param(name: str) -> dict[str, Any]:
+    def param(name: Any) -> dict[str, Any]:
         """The control of registry parameter ``name``."""
         return {"type": Couple.PARAM, "name": name}
 
@@ -130,7 +131,7 @@ class Sweep:
                 ("y", "low"): Sweep.Y_LOW, ("y", "high"): Sweep.Y_HIGH}[(key, part)]
 
     @staticmethod
-    def open_run(index: int) -> dict[str, Any]:
+    def open_run(index: Any) -> dict[str, Any]:
         """The button that opens sample run ``index`` on the couple page."""
         return {"type": Sweep.OPEN_RUN, "index": index}
 
@@ -163,6 +164,6 @@ class About:
     LESSON = "lesson"  # pattern type: one button per lesson
 
     @staticmethod
-    def lesson(name: str) -> dict[str, Any]:
+    def lesson(name: Any) -> dict[str, Any]:
         """The button that opens lesson (library scenario) ``name``."""
         return {"type": About.LESSON, "name": name}

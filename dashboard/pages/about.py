@@ -48,7 +48,7 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
 # --- The page's part of the view (called by the hub) -----------------------------------------
 
 #: Hub key -> (component id, property) of each control that changes the view.
-INPUTS: dict[str, tuple[Any, str]] = {"lesson": ({"type": ID.LESSON, "name": ALL}, "n_clicks")}
+INPUTS: dict[str, tuple[Any, str]] = {"lesson": (ID.lesson(ALL), "n_clicks")}
 #: This page's controls show nothing of the view, so the hub writes none of them.
 CONTROLS: dict[str, tuple[Any, str]] = {}
 STATES: dict[str, tuple[Any, str]] = {}

@@ -127,12 +127,12 @@ def layout(current: dict[str, Any]) -> html.Div:
 INPUTS: dict[str, tuple[Any, str]] = {
     "scenario": (ID.SCENARIO, "value"), "upload": (ID.UPLOAD, "contents"),
     "restore": (ID.RESTORE, "n_clicks"), "seed": (ID.SEED, "value"),
-    "param": ({"type": ID.PARAM, "name": ALL}, "value"),
+    "param": (ID.param(ALL), "value"),
 }
 #: Hub key -> (component id, property) of each control the hub writes from the view.
 CONTROLS: dict[str, tuple[Any, str]] = {
     "scenario": (ID.SCENARIO, "value"), "seed": (ID.SEED, "value"),
-    "params": ({"type": ID.PARAM, "name": ALL}, "value"),
+    "params": (ID.param(ALL), "value"),
     "scenario_options": (ID.SCENARIO, "options"),
 }
 #: States the hub passes to :func:`apply` as ``extra``.

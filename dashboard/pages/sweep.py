@@ -103,7 +103,7 @@ _PLAIN: dict[str, str] = {
 #: Hub key -> (component id, property) of each control that changes the view.
 INPUTS: dict[str, tuple[Any, str]] = {
     **{k: (cid, "value") for k, cid in _PLAIN.items()},
-    "open_run": ({"type": ID.OPEN_RUN, "index": ALL}, "n_clicks"),
+    "open_run": (ID.open_run(ALL), "n_clicks"),
 }
 #: Hub key -> (component id, property) of each control the hub writes from the view.
 CONTROLS: dict[str, tuple[Any, str]] = {k: (cid, "value") for k, cid in _PLAIN.items()}
