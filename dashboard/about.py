@@ -11,9 +11,6 @@ import functools
 import re
 from pathlib import Path
 
-from dash import dcc, html
-
-from dashboard import state
 from dyadsim.package_data import located
 
 MODEL_DOC: Path = located("docs", "docs") / "MODEL.md"
@@ -54,30 +51,3 @@ def section(start: str) -> str:
         if heading.startswith(start):
             return body
     raise KeyError(f"docs/MODEL.md has no section '{start}...'")
-
-
-def lesson_cards() -> list[html.Div]:
-    """One card per lesson: its title, summary and a button that opens it."""
-    cards = []
-    for number, name in enumerate(LESSONS, start=1):
-        scenario = state.library_scenario(name)
-        cards.append(html.Div(className="lesson", children=[
-            html.H4(f"{number}. {scenario.title}"),
-            html.P(scenario.summary),
-            html.Button("Open this lesson", id={"type": "lesson", "name": name},
-                        className="secondary"),
-        ]))
-    return cards
-
-
-def about_page() -> html.Div:
-    """The page: lessons first, then the model document's sections."""
-    return html.Div(id="page-about", className="page about", children=[
-        html.Main(className="main prose", children=[
-            html.H2("About this model"),
-            html.H3("Lessons"),
-            html.Div(lesson_cards(), className="lessons"),
-            *[child for title, start in SECTIONS for child in (
-                html.H3(title), dcc.Markdown(section(start), className="doc"))],
-        ]),
-    ])

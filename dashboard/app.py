@@ -1,5 +1,11 @@
 """The Dash app: :func:`create_app` builds it; nothing is done at import.
 
+The app is a shell (:func:`layout`): a header with one button per page, the message line,
+the pages, the share link and the stores. Each page (:mod:`dashboard.pages`) owns its
+layout and callbacks; the view hub (:mod:`dashboard.hub`) owns the view store. Pages
+stay mounted and the hub's view shows one of them, so a page's results and controls
+survive a visit to another page (and a sweep running in the background keeps its page).
+
 ``dyadsim dashboard`` (and ``make run``) serve it on http://127.0.0.1:8050. Sweeps and
 compares run as Dash background callbacks through a disk cache in a temporary folder:
 each job in its own process, with a progress bar and Cancel, and the result cached by its
@@ -13,13 +19,42 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
-from dash import Dash, DiskcacheManager
+from dash import Dash, DiskcacheManager, dcc, html
 
-from dashboard import callbacks, layout
+from dashboard import downloads, hub, ids, view
+from dashboard.pages import PAGES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TITLE = "dyadsim: the pursue-withdraw cycle"
+
+
+def layout(current: dict[str, Any] | None = None) -> html.Div:
+    """The whole app: header with page buttons, the pages, shared stores."""
+    current = current or view.default_view()
+    nav = [html.Button(page.TITLE, id=ids.Shell.nav(page.NAME), className="nav", role="tab")
+           for page in PAGES]
+    return html.Div(className="app", children=[
+        dcc.Location(id=ids.Shell.URL, refresh=False),
+        html.Header(className="header", children=[
+            html.H1(TITLE),
+            html.Nav(nav, role="tablist", className="tabs"),
+        ]),
+        html.Div(id=ids.Shell.MESSAGE, className="message", role="alert"),
+        *[page.layout(current) for page in PAGES],
+        html.Footer(className="footer", children=[
+            html.Label("Share this view", htmlFor=ids.Shell.SHARE_LINK,
+                       className="control-label"),
+            dcc.Input(id=ids.Shell.SHARE_LINK, type="text", readOnly=True, className="share"),
+            dcc.Clipboard(target_id=ids.Shell.SHARE_LINK, title="copy the link",
+                          className="clipboard"),
+        ]),
+        dcc.Store(id=ids.Shell.VIEW, data=current),
+        dcc.Store(id=ids.Shell.SWEEP_SPEC),
+        dcc.Store(id=ids.Shell.COMPARE_SPEC),
+        dcc.Download(id=ids.Shell.DOWNLOAD),
+    ])
 
 
 def create_app(cache_dir: str | Path | None = None) -> Dash:
@@ -37,8 +72,11 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
                                expire=3600)
     app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=False)
-    app.layout = layout.layout
-    callbacks.register(app, manager)
+    app.layout = layout
+    hub.register(app)
+    for page in PAGES:
+        page.register(app, manager)
+    downloads.register(app)
     return app
 
 
@@ -54,9 +92,9 @@ def warm_kernel() -> None:
 
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
-    from dashboard import compute, state
+    from dashboard import compute
 
-    tiny = {**compute.sweep_spec(state.default_view()), "points": 2, "reps": 1}
+    tiny = {**compute.sweep_spec(view.default_view()), "points": 2, "reps": 1}
     compute.grid_sweep(tiny)
 
 
@@ -67,4 +105,3 @@ def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> Non
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"dyadsim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     app.run(host=host, port=port, debug=debug)
-

@@ -18,9 +18,14 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc, html
 
-from dashboard import about, callbacks, compute, state
+from dashboard import about, compute, downloads, hub, urlcodec
+from dashboard import view as views
 from dashboard.caption import caption
-from dashboard.layout import SPEEDS
+from dashboard.pages import about as about_page
+from dashboard.pages import compare as compare_page
+from dashboard.pages import couple as couple_page
+from dashboard.pages import sweep as sweep_page
+from dashboard.pages.couple import SPEEDS
 from dyadsim import outcomes, scenario
 from dyadsim.cli import build_parser
 from dyadsim.cli import main as cli_main
@@ -47,10 +52,10 @@ steps = 120
 
 
 def with_settings(view: dict[str, Any] | None = None, **settings: Any) -> dict[str, Any]:
-    """A view with parameters set through the state module (dotted names as a__b)."""
-    view = view or state.default_view()
+    """A view with parameters set through the view module (dotted names as a__b)."""
+    view = view or views.default_view()
     for key, value in settings.items():
-        view, msg = state.set_param(view, key.replace("__", "."), value)
+        view, msg = views.set_param(view, key.replace("__", "."), value)
         assert msg == ""
     return view
 
@@ -78,7 +83,7 @@ def walk(node: Any):
 
 
 def rich_view() -> dict[str, Any]:
-    view = state.default_view()
+    view = views.default_view()
     view.update({
         "page": "sweep", "scenario": "delayed_text",
         "set": {"partner_a.anxiety": 0.65, "dyad.stress": 0.15, "run.steps": 300},
@@ -94,16 +99,16 @@ def rich_view() -> dict[str, Any]:
 
 def test_query_round_trip_gives_back_the_same_view():
     view = rich_view()
-    query = state.to_query(view)
+    query = urlcodec.to_query(view)
     assert query.startswith("?")
-    back, errors = state.from_query(query)
+    back, errors = urlcodec.from_query(query)
     assert errors == []
     assert back == view
 
 
 def test_empty_query_is_the_default_view():
-    assert state.from_query("") == (state.default_view(), [])
-    assert state.from_query(None) == (state.default_view(), [])
+    assert urlcodec.from_query("") == (views.default_view(), [])
+    assert urlcodec.from_query(None) == (views.default_view(), [])
 
 
 # Every bad query key gives one message naming the key and the value; the rest applies.
@@ -123,7 +128,7 @@ REST = "reps=3&partner_b.anxiety=0.4&compare_reps=50"
     ("show=nope", "show", "nope", "allowed"),
 ])
 def test_bad_query_key_names_key_value_and_the_rest_applies(bad, key, value, needle):
-    view, errors = state.from_query(f"?{bad}&{REST}")
+    view, errors = urlcodec.from_query(f"?{bad}&{REST}")
     assert len(errors) == 1, errors
     msg = errors[0]
     assert key in msg and value in msg and needle in msg
@@ -135,14 +140,14 @@ def test_bad_query_key_names_key_value_and_the_rest_applies(bad, key, value, nee
     assert view["set"] == {"partner_b.anxiety": 0.4}
     assert view["compare"]["reps"] == 50
     # and the bad key left the default in place
-    default = state.default_view()
+    default = views.default_view()
     for field in ("page", "seed", "x", "points", "scenario", "show"):
         assert view[field] == default[field]
 
 
 def test_query_with_a_too_long_run_reports_it_and_keeps_the_other_settings():
     # run.steps is within the registry's range but above the dashboard's limit.
-    view, errors = state.from_query("?run.steps=6000&partner_b.anxiety=0.4&reps=3")
+    view, errors = urlcodec.from_query("?run.steps=6000&partner_b.anxiety=0.4&reps=3")
     assert len(errors) == 1
     assert "run.steps" in errors[0] and "6000" in errors[0] and "allowed" in errors[0]
     assert view["reps"] == 3
@@ -151,7 +156,7 @@ def test_query_with_a_too_long_run_reports_it_and_keeps_the_other_settings():
 
 
 def test_query_with_an_unknown_event_to_leave_out_is_reported():
-    view, errors = state.from_query("?a_without=nope&reps=3")
+    view, errors = urlcodec.from_query("?a_without=nope&reps=3")
     assert view["reps"] == 3
     assert len(errors) == 1, errors
     assert "a_without" in errors[0] and "nope" in errors[0] and "allowed" in errors[0]
@@ -160,9 +165,9 @@ def test_query_with_an_unknown_event_to_leave_out_is_reported():
 def test_query_choosing_a_compare_side_gives_a_compare_that_runs_or_says_why():
     # The default side B leaves out "EFT"; a link naming another side B and no b_without
     # must not give a compare that fails later without a word in the link's messages.
-    view, errors = state.from_query("?b=secure_secure&compare_reps=10")
+    view, errors = urlcodec.from_query("?b=secure_secure&compare_reps=10")
     if not errors:
-        _, status = callbacks.compare_job(None, {"compare": view["compare"]})
+        _, status = compare_page.compare_job(None, {"compare": view["compare"]})
         assert status.startswith("Done"), status
 
 
@@ -171,59 +176,59 @@ def test_query_choosing_a_compare_side_gives_a_compare_that_runs_or_says_why():
     (math.nan, "nan"),
 ])
 def test_set_param_refuses_bad_values_and_keeps_the_view(value, needle):
-    view = state.default_view()
-    new, msg = state.set_param(view, "partner_a.anxiety", value)
-    assert new == state.default_view()
+    view = views.default_view()
+    new, msg = views.set_param(view, "partner_a.anxiety", value)
+    assert new == views.default_view()
     assert "partner_a.anxiety" in msg and needle in msg and "allowed" in msg
 
 
 def test_set_param_refuses_unknown_names_too_long_runs_and_events_past_the_end():
-    view = state.default_view()
-    new, msg = state.set_param(view, "partner_a.anxeity", 0.5)
+    view = views.default_view()
+    new, msg = views.set_param(view, "partner_a.anxeity", 0.5)
     assert new == view and "partner_a.anxiety" in msg
-    new, msg = state.set_param(view, "run.steps", state.MAX_STEPS + 1)
-    assert new == view and str(state.MAX_STEPS) in msg and "allowed" in msg
-    new, msg = state.set_param(view, "run.steps", state.MAX_STEPS)
-    assert msg == "" and new["set"] == {"run.steps": state.MAX_STEPS}
+    new, msg = views.set_param(view, "run.steps", views.MAX_STEPS + 1)
+    assert new == view and str(views.MAX_STEPS) in msg and "allowed" in msg
+    new, msg = views.set_param(view, "run.steps", views.MAX_STEPS)
+    assert msg == "" and new["set"] == {"run.steps": views.MAX_STEPS}
     # delayed_text's silent week starts at episode 200: a 150-episode run cannot hold it
-    lib, _ = state.choose_scenario(view, "delayed_text")
-    new, msg = state.set_param(lib, "run.steps", 150)
+    lib, _ = views.choose_scenario(view, "delayed_text")
+    new, msg = views.set_param(lib, "run.steps", 150)
     assert new == lib and "150" in msg
 
 
 def test_set_param_keeps_the_value_and_the_original_view_untouched():
-    view = state.default_view()
-    new, msg = state.set_param(view, "dyad.stress", "0.25")
+    view = views.default_view()
+    new, msg = views.set_param(view, "dyad.stress", "0.25")
     assert msg == "" and new["set"] == {"dyad.stress": 0.25}
-    assert view == state.default_view()  # not mutated
+    assert view == views.default_view()  # not mutated
 
 
 @pytest.mark.parametrize("text,needle", [
     ("[partner_a\nanxiety = 0.5\n", "not valid TOML"),
     (HEAD + "[partner_a]\nbogus = 1\n", "partner_a.bogus"),
     (HEAD + "[partner_a]\nanxiety = 3\n", "partner_a.anxiety = 3"),
-    (HEAD + f"[run]\nsteps = {state.MAX_STEPS + 1}\n", f"run.steps = {state.MAX_STEPS + 1}"),
+    (HEAD + f"[run]\nsteps = {views.MAX_STEPS + 1}\n", f"run.steps = {views.MAX_STEPS + 1}"),
     ("", "title"),
 ])
 def test_upload_of_a_bad_file_keeps_the_view_with_one_line_naming_the_file(text, needle):
     view = with_settings(partner_a__anxiety=0.6)
-    new, msg = state.upload_scenario(view, "mine.toml", text)
+    new, msg = views.upload_scenario(view, "mine.toml", text)
     assert new == view
     assert msg.startswith("mine.toml: ") and needle in msg and "\n" not in msg
     if "steps" in needle:
-        assert "allowed" in msg and str(state.MAX_STEPS) in msg
+        assert "allowed" in msg and str(views.MAX_STEPS) in msg
 
 
 def test_upload_of_a_good_file_switches_the_view():
-    view, _ = state.choose_scenario(with_settings(partner_a__anxiety=0.6), "secure_secure")
+    view, _ = views.choose_scenario(with_settings(partner_a__anxiety=0.6), "secure_secure")
     view = {**view, "page": "couple"}
-    new, msg = state.upload_scenario(view, "mine.toml", GOOD_TOML)
+    new, msg = views.upload_scenario(view, "mine.toml", GOOD_TOML)
     assert msg == ""
     assert new["scenario"] is None and new["set"] == {} and new["seed"] == "77"
     assert new["upload"] == {"name": "mine.toml", "text": GOOD_TOML}
-    resolved = state.resolve(new)
+    resolved = views.resolve(new)
     assert resolved.names == ("Pat", "Lou") and resolved.steps == 120
-    assert state.values(new)["partner_a.anxiety"] == 0.3
+    assert views.values(new)["partner_a.anxiety"] == 0.3
 
 
 def test_code_in_a_scenario_file_is_never_executed(tmp_path):
@@ -233,16 +238,16 @@ def test_code_in_a_scenario_file_is_never_executed(tmp_path):
             f'summary = "{{{{ os.system(\'{cmd}\') }}}}"\n'
             f'description = "$({cmd}) `{cmd}`"\n'
             f'[partner_a]\nname = "eval(\'{cmd}\')"\n[run]\nsteps = 30\n')
-    view, msg = state.upload_scenario(state.default_view(), "evil.toml", text)
+    view, msg = views.upload_scenario(views.default_view(), "evil.toml", text)
     assert msg == ""
     run = compute.couple_run(compute.couple_key(view))  # run it, show it, export it
-    callbacks.render_couple(None, view)
-    callbacks.export("export-toml", view, None, None, None)
-    callbacks.export("export-csv", view, None, None, None)
+    couple_page.render_couple(None, view)
+    downloads.export("export-toml", view, None, None, None)
+    downloads.export("export-csv", view, None, None, None)
     assert run["title"].startswith("__import__")
     # a code-like value where a number belongs is refused, not evaluated
     bad = HEAD + f"[partner_a]\nanxiety = \"__import__('os').system('{cmd}')\"\n"
-    same, msg = state.upload_scenario(view, "evil2.toml", bad)
+    same, msg = views.upload_scenario(view, "evil2.toml", bad)
     assert same == view and msg.startswith("evil2.toml: ")
     assert not marker.exists()
 
@@ -251,10 +256,10 @@ def test_code_in_a_scenario_file_is_never_executed(tmp_path):
 
 
 def test_slider_sets_the_value_and_derived_parameters_follow_the_traits():
-    view = state.default_view()
-    before = callbacks.controls(view)["params"]
+    view = views.default_view()
+    before = hub.controls(view)["params"]
     trigger = {"type": "param", "name": "partner_a.anxiety"}
-    new, controls, msg = callbacks.update_view(view, trigger, 0.3, {})
+    new, controls, msg = hub.update_view(view, trigger, 0.3, {})
     assert msg == ""
     assert new["set"] == {"partner_a.anxiety": 0.3}
     shown = controls["params"]
@@ -268,11 +273,11 @@ def test_slider_sets_the_value_and_derived_parameters_follow_the_traits():
 
 
 def test_a_derived_parameter_set_on_purpose_no_longer_follows_the_traits():
-    view = state.default_view()
-    view, _, msg = callbacks.update_view(
+    view = views.default_view()
+    view, _, msg = hub.update_view(
         view, {"type": "param", "name": "partner_a.threat_threshold"}, 0.9, {})
     assert msg == ""
-    view, controls, msg = callbacks.update_view(
+    view, controls, msg = hub.update_view(
         view, {"type": "param", "name": "partner_a.anxiety"}, 0.3, {})
     assert msg == ""
     assert controls["params"]["partner_a.threat_threshold"] == 0.9
@@ -282,14 +287,14 @@ def test_a_derived_parameter_set_on_purpose_no_longer_follows_the_traits():
 
 def test_controls_show_values_without_float_noise():
     view = with_settings(partner_a__anxiety=0.63)
-    for value in callbacks.controls(view)["params"].values():
+    for value in hub.controls(view)["params"].values():
         assert value == round(value, 6)
-    assert set(callbacks.controls(view)["params"]) == set(callbacks.PARAM_KEYS)
+    assert set(hub.controls(view)["params"]) == set(couple_page.PARAM_KEYS)
 
 
 def test_a_bad_slider_value_keeps_the_view_and_says_why():
     view = with_settings(partner_a__anxiety=0.6)
-    new, controls, msg = callbacks.update_view(
+    new, controls, msg = hub.update_view(
         view, {"type": "param", "name": "partner_a.anxiety"}, 2, {})
     assert new == view
     assert controls["params"]["partner_a.anxiety"] == 0.6  # the slider snaps back
@@ -298,26 +303,26 @@ def test_a_bad_slider_value_keeps_the_view_and_says_why():
 
 def test_choosing_a_scenario_resets_settings_and_takes_its_seed():
     view = {**with_settings(partner_a__anxiety=0.6), "seed": 5}
-    new, controls, msg = callbacks.update_view(view, "scenario", "secure_secure", {})
-    lib = state.library_scenario("secure_secure")
+    new, controls, msg = hub.update_view(view, "scenario", "secure_secure", {})
+    lib = views.library_scenario("secure_secure")
     assert msg == ""
     assert new["scenario"] == "secure_secure" and new["set"] == {} and new["upload"] is None
     assert new["seed"] == str(lib.seed) and controls["seed"] == str(lib.seed)
     assert controls["scenario"] == "secure_secure"
     assert controls["params"]["partner_a.anxiety"] == lib.params["partner_a.anxiety"]
-    back, controls, msg = callbacks.update_view(new, "scenario", "default", {})
-    assert back["scenario"] is None and back["seed"] == state.DEFAULT_VIEW["seed"]
+    back, controls, msg = hub.update_view(new, "scenario", "default", {})
+    assert back["scenario"] is None and back["seed"] == views.DEFAULT_VIEW["seed"]
     assert controls["scenario"] == "default"
     # "upload" in the picker is only a label for an uploaded file: nothing changes
-    same, _, msg = callbacks.update_view(new, "scenario", "upload", {})
+    same, _, msg = hub.update_view(new, "scenario", "upload", {})
     assert same == new and msg == ""
 
 
 def test_seed_control():
-    view = state.default_view()
-    new, controls, msg = callbacks.update_view(view, "seed", 9, {})
+    view = views.default_view()
+    new, controls, msg = hub.update_view(view, "seed", 9, {})
     assert new["seed"] == "9" and controls["seed"] == "9" and msg == ""
-    new, controls, msg = callbacks.update_view(view, "seed", -3, {})
+    new, controls, msg = hub.update_view(view, "seed", -3, {})
     assert new == view and controls["seed"] == view["seed"] and "allowed" in msg
 
 
@@ -326,39 +331,39 @@ def test_seed_control():
 def test_a_button_rendered_but_not_clicked_changes_nothing(kind, key):
     view = with_settings(partner_a__anxiety=0.6)
     trigger = {"type": kind, **key} if key else kind
-    new, controls, msg = callbacks.update_view(view, trigger, None, {"cell_views": None})
+    new, controls, msg = hub.update_view(view, trigger, None, {"cell_views": None})
     assert new == view and controls == {} and msg is dash.no_update
 
 
 def test_nav_changes_the_page_only():
     view = with_settings(partner_a__anxiety=0.6)
-    new, _, msg = callbacks.update_view(view, {"type": "nav", "page": "sweep"}, 1, {})
+    new, _, msg = hub.update_view(view, {"type": "nav", "page": "sweep"}, 1, {})
     assert msg == "" and new == {**view, "page": "sweep"}
 
 
 def test_a_lesson_opens_its_scenario_on_the_couple_page():
     view = {**with_settings(partner_a__anxiety=0.6), "page": "about"}
-    new, controls, msg = callbacks.update_view(
+    new, controls, msg = hub.update_view(
         view, {"type": "lesson", "name": "softening"}, 1, {})
     assert msg == ""
     assert new["page"] == "couple" and new["scenario"] == "softening" and new["set"] == {}
-    assert new["seed"] == str(state.library_scenario("softening").seed)
+    assert new["seed"] == str(views.library_scenario("softening").seed)
     assert controls["scenario"] == "softening"
 
 
 def test_restore_drops_the_settings_and_keeps_the_scenario():
-    view, _ = state.choose_scenario(state.default_view(), "secure_secure")
+    view, _ = views.choose_scenario(views.default_view(), "secure_secure")
     view = {**with_settings(view, partner_a__anxiety=0.6), "seed": 3}
-    new, _, msg = callbacks.update_view(view, "restore", 1, {})
+    new, _, msg = hub.update_view(view, "restore", 1, {})
     assert msg == "" and new["set"] == {} and new["scenario"] == "secure_secure"
-    assert new["seed"] == str(state.library_scenario("secure_secure").seed)
+    assert new["seed"] == str(views.library_scenario("secure_secure").seed)
 
 
 def test_open_run_applies_the_cell_view_on_the_couple_page():
-    view = {**state.default_view(), "page": "sweep"}
+    view = {**views.default_view(), "page": "sweep"}
     spec = compute.sweep_spec(with_settings(run__steps=100))
     cells = [compute.cell_view(spec, 0.25, 0.75, 11), compute.cell_view(spec, 0.5, 1.0, 12)]
-    new, controls, msg = callbacks.update_view(
+    new, controls, msg = hub.update_view(
         view, {"type": "open-run", "index": 1}, 1, {"cell_views": cells})
     assert msg == ""
     assert new["page"] == "couple" and new["seed"] == "12"
@@ -371,7 +376,7 @@ def test_open_run_applies_the_cell_view_on_the_couple_page():
 @pytest.mark.parametrize("trigger", ["url", None])
 def test_the_url_is_parsed_and_its_messages_say_so(trigger):
     view = with_settings(partner_a__anxiety=0.6)
-    new, controls, msg = callbacks.update_view(view, trigger, "?page=sweep&bogus=1&reps=3", {})
+    new, controls, msg = hub.update_view(view, trigger, "?page=sweep&bogus=1&reps=3", {})
     assert new["page"] == "sweep" and new["reps"] == 3 and controls["reps"] == 3
     assert new["set"] == {}  # the link describes the whole view
     assert msg.startswith("In the link: ") and "bogus" in msg
@@ -379,7 +384,7 @@ def test_the_url_is_parsed_and_its_messages_say_so(trigger):
 
 def test_an_upload_arrives_as_a_data_url():
     view = with_settings(partner_a__anxiety=0.6)
-    new, controls, msg = callbacks.update_view(
+    new, controls, msg = hub.update_view(
         view, "upload", data_url(GOOD_TOML.encode()), {"filename": "mine.toml"})
     assert msg == ""
     assert new["upload"]["name"] == "mine.toml" and new["scenario"] is None
@@ -392,12 +397,12 @@ def test_an_upload_arrives_as_a_data_url():
     ("data:application/octet-stream;base64,@@@not base64@@@", "could not be read"),
     ("no comma at all", "could not be read"),
     (data_url(b"title = \"\xff\xfe\"\n"), "UTF-8"),
-    (data_url(b"#" * (callbacks.UPLOAD_LIMIT + 1)), str(callbacks.UPLOAD_LIMIT)),
+    (data_url(b"#" * (couple_page.UPLOAD_LIMIT + 1)), str(couple_page.UPLOAD_LIMIT)),
     (data_url(b"title = 3\n"), "title"),
 ])
 def test_an_unreadable_upload_leaves_the_view_with_a_message(contents, needle):
     view = with_settings(partner_a__anxiety=0.6)
-    new, controls, msg = callbacks.update_view(view, "upload", contents,
+    new, controls, msg = hub.update_view(view, "upload", contents,
                                                {"filename": "mine.toml"})
     assert new == view
     assert controls["params"]["partner_a.anxiety"] == 0.6
@@ -405,21 +410,21 @@ def test_an_unreadable_upload_leaves_the_view_with_a_message(contents, needle):
 
 
 def test_sweep_and_compare_controls_go_through_the_checks():
-    view = state.default_view()
-    new, controls, msg = callbacks.update_view(view, "x_low", 0.2, {})
+    view = views.default_view()
+    new, controls, msg = hub.update_view(view, "x_low", 0.2, {})
     assert msg == "" and new["x"]["low"] == 0.2 and controls["x_low"] == 0.2
-    new, _, msg = callbacks.update_view(view, "x_high", 0.0, {})  # not above low
+    new, _, msg = hub.update_view(view, "x_high", 0.0, {})  # not above low
     assert new == view and "allowed" in msg
-    new, _, msg = callbacks.update_view(view, "points", 2.5, {})
+    new, _, msg = hub.update_view(view, "points", 2.5, {})
     assert new == view and "points" in msg and "allowed" in msg
-    new, controls, msg = callbacks.update_view(view, "show", "satisfaction", {})
+    new, controls, msg = hub.update_view(view, "show", "satisfaction", {})
     assert msg == "" and controls["show"] == "satisfaction"
-    new, controls, msg = callbacks.update_view(view, "b_side", "delayed_text", {})
+    new, controls, msg = hub.update_view(view, "b_side", "delayed_text", {})
     assert msg == "" and new["compare"]["b"] == "delayed_text"
     assert new["compare"]["b_without"] == []  # the old side's events do not carry over
-    new, _, msg = callbacks.update_view(view, "a_side", "nope", {})
+    new, _, msg = hub.update_view(view, "a_side", "nope", {})
     assert new == view and "nope" in msg and "allowed" in msg
-    new, _, msg = callbacks.update_view(view, "compare_reps", 5, {})
+    new, _, msg = hub.update_view(view, "compare_reps", 5, {})
     assert new == view and "5" in msg and "allowed" in msg
 
 
@@ -427,8 +432,8 @@ def test_sweep_and_compare_controls_go_through_the_checks():
 def test_choosing_another_axis_parameter_is_accepted(axis, name):
     # The axis bounds in the view belong to the old parameter (0 to 1); picking a
     # parameter with another range must not be refused because of them.
-    view = state.default_view()
-    new, controls, msg = callbacks.update_view(view, f"{axis}_name", name, {})
+    view = views.default_view()
+    new, controls, msg = hub.update_view(view, f"{axis}_name", name, {})
     assert msg == ""
     assert new[axis]["name"] == name and controls[f"{axis}_name"] == name
     param = REGISTRY[name]
@@ -437,11 +442,11 @@ def test_choosing_another_axis_parameter_is_accepted(axis, name):
 
 def test_page_parts_link_describes_the_view():
     view = rich_view()
-    parts = callbacks.page_parts(view, "http://example.org:8050/?old=1")
+    parts = hub.page_parts(view, "http://example.org:8050/?old=1")
     assert parts["link"].startswith("http://example.org:8050/?page=sweep")
-    assert state.from_query(parts["link"].split("?", 1)[1]) == (view, [])
+    assert urlcodec.from_query(parts["link"].split("?", 1)[1]) == (view, [])
     shown = [i for i, s in enumerate(parts["styles"]) if s != {"display": "none"}]
-    assert shown == [state.PAGES.index("sweep")]
+    assert shown == [views.PAGES.index("sweep")]
     assert parts["b_options"] == [{"label": DELAYED, "value": DELAYED}]
     assert parts["sweep_spec"] == compute.sweep_spec(view)
     assert parts["compare_spec"]["set"] == view["set"]  # side A is "current"
@@ -453,12 +458,12 @@ def test_page_parts_link_describes_the_view():
 def test_a_new_run_is_shown_whole_unless_playing():
     view = short_view(100)
     key = compute.couple_key(view)
-    assert callbacks.advance(None, view, None, 0) == {"key": key, "i": 100, "playing": False,
+    assert couple_page.advance(None, view, None, 0) == {"key": key, "i": 100, "playing": False,
                                                       "last": 100}
     old = {"key": "an older run", "i": 40, "playing": False}
-    assert callbacks.advance("view", view, old, 0)["i"] == 100
+    assert couple_page.advance("view", view, old, 0)["i"] == 100
     old["playing"] = True
-    assert callbacks.advance("view", view, old, 0) == {"key": key, "i": 0, "playing": True,
+    assert couple_page.advance("view", view, old, 0) == {"key": key, "i": 0, "playing": True,
                                                        "last": 100}
 
 
@@ -469,28 +474,28 @@ def test_reset_step_play_and_ticks():
     def at(i, playing=False):
         return {"key": key, "i": i, "playing": playing, "last": 100}
 
-    assert callbacks.advance("reset", view, at(50, True), 0) == at(0)
+    assert couple_page.advance("reset", view, at(50, True), 0) == at(0)
     for index, speed in enumerate(SPEEDS):
-        assert callbacks.advance("step", view, at(10), index) == at(10 + speed)
-    assert callbacks.advance("step", view, at(98), len(SPEEDS) - 1) == at(100)
-    assert callbacks.advance("step", view, at(10, True), 1) == at(10 + SPEEDS[1])  # pauses
+        assert couple_page.advance("step", view, at(10), index) == at(10 + speed)
+    assert couple_page.advance("step", view, at(98), len(SPEEDS) - 1) == at(100)
+    assert couple_page.advance("step", view, at(10, True), 1) == at(10 + SPEEDS[1])  # pauses
     # play toggles, and from the end starts again at 0
-    assert callbacks.advance("play", view, at(30), 0) == at(30, True)
-    assert callbacks.advance("play", view, at(30, True), 0) == at(30)
-    assert callbacks.advance("play", view, at(100), 0) == at(0, True)
+    assert couple_page.advance("play", view, at(30), 0) == at(30, True)
+    assert couple_page.advance("play", view, at(30, True), 0) == at(30)
+    assert couple_page.advance("play", view, at(100), 0) == at(0, True)
     # ticks move while playing and stop at the end
-    assert callbacks.advance("ticker", view, at(10, True), 1) == at(10 + SPEEDS[1], True)
-    assert callbacks.advance("ticker", view, at(99, True), 3) == at(100, False)
-    assert callbacks.advance("ticker", view, at(10), 3) == at(10)
+    assert couple_page.advance("ticker", view, at(10, True), 1) == at(10 + SPEEDS[1], True)
+    assert couple_page.advance("ticker", view, at(99, True), 3) == at(100, False)
+    assert couple_page.advance("ticker", view, at(10), 3) == at(10)
     # a page change (same run) leaves the cursor alone
-    assert callbacks.advance("view", view, at(42, True), 0) == at(42, True)
+    assert couple_page.advance("view", view, at(42, True), 0) == at(42, True)
 
 
 def test_a_run_that_cannot_start_gives_an_error_not_an_exception():
-    view = {**state.default_view(), "set": {"run.steps": state.MAX_STEPS + 1}}
-    cursor = callbacks.advance(None, view, None, 0)
+    view = {**views.default_view(), "set": {"run.steps": views.MAX_STEPS + 1}}
+    cursor = couple_page.advance(None, view, None, 0)
     assert cursor["playing"] is False and "run.steps" in cursor["error"]
-    couple, phase, text, outcome = callbacks.render_couple(cursor, view)
+    couple, phase, text, outcome = couple_page.render_couple(cursor, view)
     assert isinstance(couple, go.Figure) and isinstance(phase, go.Figure)
     assert "run.steps" in text and outcome == ""
 
@@ -505,7 +510,7 @@ def trace_lengths(fig: go.Figure) -> list[int]:
 def test_render_couple_at_the_cursor():
     view = short_view(100)
     key = compute.couple_key(view)
-    couple, phase, text, outcome = callbacks.render_couple(
+    couple, phase, text, outcome = couple_page.render_couple(
         {"key": key, "i": 0, "playing": False}, view)
     assert isinstance(couple, go.Figure) and isinstance(phase, go.Figure)
     assert text.startswith("Episode 0") and outcome == "Episode 0 of 100."
@@ -514,26 +519,26 @@ def test_render_couple_at_the_cursor():
     assert len(path.x) == 1
     lengths = []
     for i in (10, 40, 99):
-        couple, phase, text, outcome = callbacks.render_couple(
+        couple, phase, text, outcome = couple_page.render_couple(
             {"key": key, "i": i, "playing": True}, view)
         assert text.startswith(f"Episode {i}:") and outcome == f"Episode {i} of 100."
         assert max(trace_lengths(couple)) == i + 1
         lengths.append(len({t.name: t for t in phase.data}["path"].x))
     assert lengths == [11, 41, 100]
-    _, _, text, outcome = callbacks.render_couple(None, view)  # no cursor: the whole run
+    _, _, text, outcome = couple_page.render_couple(None, view)  # no cursor: the whole run
     assert text.startswith("Episode 100") and outcome.startswith("Outcome after 100 episodes: ")
 
 
 def test_the_default_couple_escalates_and_a_secure_partner_a_does_not():
-    _, _, _, outcome = callbacks.render_couple(None, state.default_view())
+    _, _, _, outcome = couple_page.render_couple(None, views.default_view())
     assert outcome.startswith("Outcome after 500 episodes: escalated")
-    _, _, _, outcome = callbacks.render_couple(None, with_settings(partner_a__anxiety=0.1))
+    _, _, _, outcome = couple_page.render_couple(None, with_settings(partner_a__anxiety=0.1))
     assert outcome.startswith("Outcome after 500 episodes: ")
     assert "escalated" not in outcome.split(": ", 1)[1].split(":")[0]
 
 
 def test_scenario_events_are_listed_with_their_windows():
-    events = compute.events_of(state.library_scenario("delayed_text"))
+    events = compute.events_of(views.library_scenario("delayed_text"))
     assert events == [{"step": 200, "end": 229, "label": DELAYED}]
 
 
@@ -631,9 +636,9 @@ SEED = 7
 @pytest.fixture(scope="module")
 def sweep_view() -> dict[str, Any]:
     view = short_view(100)
-    view, msg = state.set_sweep(view, points=3, reps=2)
+    view, msg = views.set_sweep(view, points=3, reps=2)
     assert msg == ""
-    view, msg = state.set_seed(view, SEED)
+    view, msg = views.set_seed(view, SEED)
     assert msg == ""
     return view
 
@@ -649,7 +654,7 @@ def test_sweep_tables_cover_every_quantity_with_the_grid_shape(sweep_result, swe
     assert r["y"]["name"] == sweep_view["y"]["name"]
     assert r["x"]["values"] == [0.0, 0.5, 1.0] and r["y"]["values"] == [0.0, 0.5, 1.0]
     assert r["reps"] == 2 and r["steps"] == 100
-    assert set(r["tables"]) == set(state.SHOW_OPTIONS)
+    assert set(r["tables"]) == set(views.SHOW_OPTIONS)
     for name, table in r["tables"].items():
         for part in ("value", "low", "high", "n"):
             assert np.shape(table[part]) == (3, 3), (name, part)
@@ -715,7 +720,7 @@ def test_sweep_with_the_same_parameter_on_both_axes_is_refused(sweep_view):
 
 @pytest.fixture(scope="module")
 def compare_view() -> dict[str, Any]:
-    view = state.default_view()
+    view = views.default_view()
     view["compare"] = {"a": "delayed_text", "a_without": [], "b": "delayed_text",
                        "b_without": [DELAYED], "reps": 10}
     return view
@@ -724,7 +729,7 @@ def compare_view() -> dict[str, Any]:
 def test_compare_returns_both_sides_with_series_and_shares(compare_view):
     sides = compute.run_compare(compare_view)
     assert set(sides) == {"a", "b"}
-    steps = state.library_scenario("delayed_text").steps
+    steps = views.library_scenario("delayed_text").steps
     for key, side in sides.items():
         assert side["reps"] == 10
         assert side["without"] == ([] if key == "a" else [DELAYED])
@@ -761,55 +766,55 @@ def test_compare_leaving_out_an_unknown_event_names_it(compare_view):
 
 def test_sweep_job_reports_done_and_progress(sweep_view):
     progress = []
-    result, status = callbacks.sweep_job(progress.append, compute.sweep_spec(sweep_view))
+    result, status = sweep_page.sweep_job(progress.append, compute.sweep_spec(sweep_view))
     assert status.startswith("Done: 9 cells x 2 replicates x 100 episodes")
-    assert set(result["tables"]) == set(state.SHOW_OPTIONS)
+    assert set(result["tables"]) == set(views.SHOW_OPTIONS)
     assert progress and progress[-1][0] == progress[-1][1]
     assert all(isinstance(p, str) for pair in progress for p in pair)
-    _, status = callbacks.sweep_job(None, compute.sweep_spec(sweep_view))
+    _, status = sweep_page.sweep_job(None, compute.sweep_spec(sweep_view))
     assert status.startswith("Done")
 
 
 def test_sweep_job_with_a_bad_spec_says_why(sweep_view):
     spec = {**compute.sweep_spec(sweep_view), "y": dict(sweep_view["x"])}
-    result, status = callbacks.sweep_job(None, spec)
+    result, status = sweep_page.sweep_job(None, spec)
     assert result is dash.no_update
     assert status.startswith("The sweep cannot run") and "partner_a.anxiety" in status
-    bad = {**compute.sweep_spec(sweep_view), "set": {"run.steps": state.MAX_STEPS + 1}}
-    result, status = callbacks.sweep_job(None, bad)
+    bad = {**compute.sweep_spec(sweep_view), "set": {"run.steps": views.MAX_STEPS + 1}}
+    result, status = sweep_page.sweep_job(None, bad)
     assert result is dash.no_update and "run.steps" in status
 
 
 def test_compare_job_reports_done_and_a_bad_spec_says_why(compare_view):
-    figure, status = callbacks.compare_job(None, {"compare": compare_view["compare"]})
+    figure, status = compare_page.compare_job(None, {"compare": compare_view["compare"]})
     assert isinstance(figure, go.Figure)
     assert status.startswith("Done: 10 replicates per side")
     bad = {"compare": {**compare_view["compare"], "a_without": ["nope"]}}
-    figure, status = callbacks.compare_job(None, bad)
+    figure, status = compare_page.compare_job(None, bad)
     assert figure is dash.no_update
     assert status.startswith("The compare cannot run") and "nope" in status
 
 
 def test_heatmap_and_sample_runs_of_a_clicked_cell(sweep_result):
-    assert isinstance(callbacks.render_heatmap(None, "trap"), go.Figure)
-    fig = callbacks.render_heatmap(sweep_result, "mean_activation")
+    assert isinstance(sweep_page.render_heatmap(None, "trap"), go.Figure)
+    fig = sweep_page.render_heatmap(sweep_result, "mean_activation")
     z = np.array(fig.data[0].z, dtype=float)
     assert np.allclose(z, np.array(sweep_result["tables"]["mean_activation"]["value"],
                                    dtype=float), equal_nan=True)
-    fallback = callbacks.render_heatmap(sweep_result, "nope")
+    fallback = sweep_page.render_heatmap(sweep_result, "nope")
     assert np.allclose(np.array(fallback.data[0].z, dtype=float),
                        sweep_result["tables"]["trap"]["value"])
-    fig, buttons, views = callbacks.show_cell({"points": [{"x": 1.0, "y": 1.0}]},
-                                              sweep_result)
-    assert len(fig.data) == len(buttons) == len(views) == sweep_result["reps"]
+    fig, buttons, cell_views = sweep_page.show_cell({"points": [{"x": 1.0, "y": 1.0}]},
+                                                    sweep_result)
+    assert len(fig.data) == len(buttons) == len(cell_views) == sweep_result["reps"]
     assert [b.id for b in buttons] == [{"type": "open-run", "index": k} for k in (0, 1)]
-    new, _, msg = callbacks.update_view(state.default_view(),
-                                        {"type": "open-run", "index": 1}, 1,
-                                        {"cell_views": views})
+    new, _, msg = hub.update_view(views.default_view(),
+                                  {"type": "open-run", "index": 1}, 1,
+                                  {"cell_views": cell_views})
     assert msg == "" and new["seed"] == str(run_seeds(SEED, 2)[1])
     assert new["set"]["partner_a.anxiety"] == 1.0
-    _, buttons, views = callbacks.show_cell(None, sweep_result)
-    assert buttons == [] and views == []
+    _, buttons, cell_views = sweep_page.show_cell(None, sweep_result)
+    assert buttons == [] and cell_views == []
 
 
 # --- 8. exports -----------------------------------------------------------------------------------
@@ -817,7 +822,7 @@ def test_heatmap_and_sample_runs_of_a_clicked_cell(sweep_result):
 
 def test_export_csv_has_the_trajectory_columns():
     view = short_view(100)
-    data, msg = callbacks.export("export-csv", view, None, None, None)
+    data, msg = downloads.export("export-csv", view, None, None, None)
     assert msg == "" and data["filename"].endswith(".csv")
     table = pd.read_csv(io.StringIO(data["content"]))
     assert list(table.columns) == list(compute.COUPLE_COLUMNS)
@@ -826,12 +831,12 @@ def test_export_csv_has_the_trajectory_columns():
 
 def test_export_toml_is_a_scenario_the_command_line_runs(tmp_path, capsys):
     view = with_settings(partner_a__anxiety=0.55, run__steps=100)
-    view, _ = state.set_seed(view, 9)
-    data, msg = callbacks.export("export-toml", view, None, None, None)
+    view, _ = views.set_seed(view, 9)
+    data, msg = downloads.export("export-toml", view, None, None, None)
     assert msg == "" and data["filename"] == "couple-seed9.toml"
     loaded = scenario.loads(data["content"], "exported.toml")
     assert loaded.params["partner_a.anxiety"] == 0.55 and loaded.seed == 9
-    assert loaded.steps == 100 and loaded.names == tuple(state.DEFAULT_NAMES)
+    assert loaded.steps == 100 and loaded.names == tuple(views.DEFAULT_NAMES)
     path = tmp_path / "exported.toml"
     path.write_text(data["content"], encoding="utf-8")
     capsys.readouterr()
@@ -847,43 +852,43 @@ def test_export_toml_is_a_scenario_the_command_line_runs(tmp_path, capsys):
 
 
 def test_export_toml_of_a_library_scenario_keeps_its_events():
-    view, _ = state.choose_scenario(state.default_view(), "delayed_text")
+    view, _ = views.choose_scenario(views.default_view(), "delayed_text")
     view = with_settings(view, dyad__stress=0.2)
-    data, msg = callbacks.export("export-toml", view, None, None, None)
+    data, msg = downloads.export("export-toml", view, None, None, None)
     assert msg == ""
     loaded = scenario.loads(data["content"], "exported.toml")
     assert [e.label for e in loaded.events] == [DELAYED]
     assert loaded.params["dyad.stress"] == 0.2
-    assert loaded.seed == state.library_scenario("delayed_text").seed
+    assert loaded.seed == views.library_scenario("delayed_text").seed
 
 
 def test_export_of_a_view_that_cannot_run_is_a_message():
-    view = {**state.default_view(), "set": {"run.steps": state.MAX_STEPS + 1}}
+    view = {**views.default_view(), "set": {"run.steps": views.MAX_STEPS + 1}}
     for trigger in ("export-csv", "export-toml"):
-        data, msg = callbacks.export(trigger, view, None, None, None)
+        data, msg = downloads.export(trigger, view, None, None, None)
         assert data is dash.no_update and "run.steps" in msg
 
 
 def test_export_png_and_svg():
     fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[0, 1, 0])).to_dict()
-    view = state.default_view()
-    data, msg = callbacks.export("export-png", view, fig, None, None)
+    view = views.default_view()
+    data, msg = downloads.export("export-png", view, fig, None, None)
     assert msg == "" and data["base64"] is True and data["filename"].endswith(".png")
     assert base64.b64decode(data["content"]).startswith(b"\x89PNG\r\n\x1a\n")
-    data, msg = callbacks.export("export-svg", view, fig, None, None)
+    data, msg = downloads.export("export-svg", view, fig, None, None)
     assert msg == "" and data["filename"].endswith(".svg")
     assert b"<svg" in base64.b64decode(data["content"])
 
 
 def test_exports_without_data_say_what_to_do_first():
-    view = state.default_view()
+    view = views.default_view()
     for trigger in ("export-png", "export-svg", "sweep-export-png", "sweep-export-csv"):
-        data, msg = callbacks.export(trigger, view, None, None, None)
+        data, msg = downloads.export(trigger, view, None, None, None)
         assert data is dash.no_update and msg
 
 
 def test_sweep_csv_has_one_row_per_cell(sweep_result):
-    data, msg = callbacks.export("sweep-export-csv", state.default_view(), None, None,
+    data, msg = downloads.export("sweep-export-csv", views.default_view(), None, None,
                                  sweep_result)
     assert msg == "" and data["filename"] == "sweep.csv"
     table = pd.read_csv(io.StringIO(data["content"]))
@@ -891,7 +896,7 @@ def test_sweep_csv_has_one_row_per_cell(sweep_result):
     assert len(table) == len(x["values"]) * len(y["values"])
     cells = set(zip(table[x["name"]], table[y["name"]], strict=True))
     assert cells == {(a, b) for a in x["values"] for b in y["values"]}
-    for q in state.SHOW_OPTIONS:
+    for q in views.SHOW_OPTIONS:
         assert {q, f"{q}_ci_low", f"{q}_ci_high", f"{q}_n"} <= set(table.columns)
     assert (table["trap_n"] == sweep_result["reps"]).all()
 
@@ -901,7 +906,7 @@ def test_sweep_csv_has_one_row_per_cell(sweep_result):
 
 @pytest.fixture(scope="module")
 def app_layout():
-    from dashboard.layout import layout
+    from dashboard.app import layout
 
     return layout()
 
@@ -968,9 +973,9 @@ def test_about_sections_come_from_the_model_document(title, start):
 
 
 def test_about_lessons_exist_and_each_has_a_button():
-    assert set(about.LESSONS) <= set(state.library_names())
+    assert set(about.LESSONS) <= set(views.library_names())
     assert len(set(about.LESSONS)) == len(about.LESSONS)
-    page = about.about_page()
+    page = about_page.layout()
     buttons = [n.id["name"] for n in walk(page)
                if isinstance(getattr(n, "id", None), dict) and n.id.get("type") == "lesson"]
     assert buttons == list(about.LESSONS)
@@ -1006,18 +1011,18 @@ def test_dashboard_command_refuses_bad_ports(port, capsys, monkeypatch):
 def meanfield_sweep() -> dict[str, Any]:
     """A small real sweep (5 x 5 cells, 4 replicates, 100 episodes) of the default couple."""
     view = short_view(100)
-    view, msg = state.set_sweep(view, points=5, reps=4)
+    view, msg = views.set_sweep(view, points=5, reps=4)
     assert msg == ""
     return compute.grid_sweep(compute.sweep_spec(view))
 
 
 @pytest.fixture(scope="module")
 def meanfield_map(meanfield_sweep) -> tuple[dict[str, Any], str]:
-    return callbacks.meanfield_job(meanfield_sweep)
+    return sweep_page.meanfield_job(meanfield_sweep)
 
 
 def test_meanfield_job_without_a_sweep_gives_nothing():
-    assert callbacks.meanfield_job(None) == (None, "")
+    assert sweep_page.meanfield_job(None) == (None, "")
 
 
 def test_meanfield_job_gives_curves_in_the_axes_ranges_and_the_agreement(meanfield_sweep,
@@ -1048,9 +1053,9 @@ def test_meanfield_job_gives_curves_in_the_axes_ranges_and_the_agreement(meanfie
 def test_render_heatmap_draws_the_meanfield_curves_only_when_asked(meanfield_sweep,
                                                                     meanfield_map):
     r, (mf, _) = meanfield_sweep, meanfield_map
-    drawn = callbacks.render_heatmap(r, "trap", ["meanfield"], mf)
-    unchecked = callbacks.render_heatmap(r, "trap", [], mf)
-    no_map = callbacks.render_heatmap(r, "trap", ["meanfield"], None)
+    drawn = sweep_page.render_heatmap(r, "trap", ["meanfield"], mf)
+    unchecked = sweep_page.render_heatmap(r, "trap", [], mf)
+    no_map = sweep_page.render_heatmap(r, "trap", ["meanfield"], None)
     assert len(unchecked.data) == len(no_map.data) == 1
     assert unchecked.data[0].type == no_map.data[0].type == "heatmap"
     assert len(drawn.data) == 1 + len(mf["overlay"]) > 1
@@ -1058,7 +1063,7 @@ def test_render_heatmap_draws_the_meanfield_curves_only_when_asked(meanfield_swe
     assert [t.name for t in drawn.data[1:]] == [line["name"] for line in mf["overlay"]]
     assert all(t.type == "scatter" for t in drawn.data[1:])
     assert drawn.layout.showlegend is True and not unchecked.layout.showlegend
-    assert len(callbacks.render_heatmap(r, "trap", None, mf).data) == 1
+    assert len(sweep_page.render_heatmap(r, "trap", None, mf).data) == 1
 
 
 def test_render_heatmap_never_draws_a_map_of_another_sweep(meanfield_sweep, meanfield_map):
@@ -1067,16 +1072,16 @@ def test_render_heatmap_never_draws_a_map_of_another_sweep(meanfield_sweep, mean
               {**mf, "spec": {**mf["spec"], "x": {**mf["spec"]["x"], "high": 0.5}}},
               {**mf, "spec": {**mf["spec"], "set": {"run.steps": 200}}}]
     for other in others:
-        assert len(callbacks.render_heatmap(r, "trap", ["meanfield"], other).data) == 1
+        assert len(sweep_page.render_heatmap(r, "trap", ["meanfield"], other).data) == 1
 
 
 def test_meanfield_status_says_a_scenarios_events_are_left_out():
-    view, msg = state.choose_scenario(state.default_view(), "therapy_eft")
+    view, msg = views.choose_scenario(views.default_view(), "therapy_eft")
     assert msg == ""
-    view, msg = state.set_sweep(view, points=3, reps=2)
+    view, msg = views.set_sweep(view, points=3, reps=2)
     assert msg == ""
     result = compute.grid_sweep(compute.sweep_spec(view))
-    mf, status = callbacks.meanfield_job(result)
+    mf, status = sweep_page.meanfield_job(result)
     assert mf["events"] is True and mf["spec"]["scenario"] == "therapy_eft"
     assert status.startswith("Mean field")
     assert status.endswith("The scenario's events are not part of the mean field.")

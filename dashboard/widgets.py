@@ -1,0 +1,85 @@
+"""Building blocks the pages share: registry-driven controls and background-job parts.
+
+Every label, bound, step and help text of a parameter control comes from
+:data:`dyadsim.params.REGISTRY`; nothing about a parameter is typed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from dash import Input, Output, dcc, html
+
+from dashboard import ids, view
+from dyadsim.params import Param
+
+
+def slider_step(param: Param) -> float:
+    """A step of about a hundredth of the parameter's range, rounded to a power of ten."""
+    return 10.0 ** math.floor(math.log10((param.high - param.low) / 100))
+
+
+def param_control(param: Param, value: float) -> html.Div:
+    """One registry parameter as a labelled slider whose tooltip is the registry's help."""
+    unit = f" ({param.unit})" if param.unit else ""
+    return html.Div(className="control", children=[
+        html.Label(param.label + unit, title=f"{param.help} [{param.name}; "
+                   f"{param.allowed()}]", className="control-label"),
+        dcc.Slider(id=ids.Couple.param(param.name), min=param.low, max=param.high,
+                   step=slider_step(param), value=value, marks=None, updatemode="mouseup",
+                   tooltip={"placement": "bottom", "always_visible": False}),
+    ])
+
+
+def shown(value: float) -> float:
+    """A value as a control shows it (float noise such as 0.36000000000000004 removed)."""
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def scenario_options() -> list[dict[str, str]]:
+    """The scenario picker's options: the default couple, then the library by title."""
+    options = [{"label": "The default couple", "value": "default"}]
+    options += [{"label": view.library_scenario(n).title, "value": n}
+                for n in view.library_names()]
+    return options
+
+
+def job_controls(job: ids.Job) -> list[Any]:
+    """Run and Cancel buttons, a progress bar and a status line for a background job."""
+    return [
+        html.Div(className="row", children=[
+            html.Button(f"Run {job.name}", id=job.run, className="primary"),
+            html.Button("Cancel", id=job.cancel, disabled=True),
+        ]),
+        html.Progress(id=job.progress, value="0", max="1",
+                      **{"aria-label": f"{job.name} progress"}),
+        html.P(id=job.status, className="hint", **{"aria-live": "polite"}),
+    ]
+
+
+def background_job(job: ids.Job, manager: Any) -> dict[str, Any]:
+    """Dash's background-callback options for a job's Run, Cancel and progress controls.
+
+    The Run button's click count (argument 0) is left out of the cache key, so the same
+    settings run again come back from the cache.
+    """
+    return {
+        "background": True, "manager": manager, "prevent_initial_call": True,
+        "interval": 200, "cache_args_to_ignore": [0],
+        "running": [(Output(job.run, "disabled"), True, False),
+                    (Output(job.cancel, "disabled"), False, True)],
+        "cancel": [Input(job.cancel, "n_clicks")],
+        "progress": [Output(job.progress, "value"), Output(job.progress, "max")],
+    }
+
+
+def reporter(set_progress: Callable[[tuple[str, str]], None] | None
+             ) -> Callable[[int, int], None]:
+    """``progress(done, total)`` for a job, feeding Dash's progress bar (if any)."""
+    def progress(done: int, total: int) -> None:
+        if set_progress is not None:
+            set_progress((str(done), str(total)))
+
+    return progress
