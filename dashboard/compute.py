@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dashboard import state
+from dashboard import view as views
 from dyadsim import outcomes, runs
 from dyadsim.params import make_params
 from dyadsim.scenario import Scenario
@@ -50,7 +50,7 @@ def events_of(scenario: Scenario) -> list[dict[str, Any]]:
 
 def couple_key(view: dict[str, Any]) -> str:
     """What a couple run depends on (a cache key)."""
-    return state.canonical(view, ("scenario", "upload", "set", "seed"))
+    return views.canonical(view, ("scenario", "upload", "set", "seed"))
 
 
 @functools.lru_cache(maxsize=32)
@@ -61,8 +61,8 @@ def couple_run(key: str) -> dict[str, Any]:
         dyadsim.scenario.ScenarioError: The view's scenario or settings are not valid.
     """
     view = json.loads(key)
-    view.setdefault("seed", state.DEFAULT_VIEW["seed"])
-    scenario = state.resolve(view)
+    view.setdefault("seed", views.DEFAULT_VIEW["seed"])
+    scenario = views.resolve(view)
     values = make_params(scenario.params)
     explicit = set(scenario.params) - {"run.seed"}
     result = runs.run_mesa(values, scenario.seed, scenario.steps, scenario.timeline(),
@@ -101,7 +101,7 @@ def grid_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None
 
     Returns:
         ``x``/``y`` axis names and values, and for every quantity of
-        :data:`dashboard.state.SHOW_OPTIONS` a ``value``, ``low``, ``high`` and ``n`` grid
+        :data:`dashboard.views.SHOW_OPTIONS` a ``value``, ``low``, ``high`` and ``n`` grid
         (rows follow ``y``, columns ``x``).
 
     Raises:
@@ -113,7 +113,7 @@ def grid_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None
     if spec["x"]["name"] == spec["y"]["name"]:
         raise ValueError(f"x axis = y axis = {spec['x']['name']}: choose two different "
                          "parameters")
-    scenario = state.resolve(spec)
+    scenario = views.resolve(spec)
     xs, ys = _axis_values(spec["x"], spec["points"]), _axis_values(spec["y"], spec["points"])
     names = (spec["y"]["name"], spec["x"]["name"])
     fixed = {k: v for k, v in scenario.params.items() if k not in names}
@@ -132,7 +132,7 @@ def grid_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None
     summary = pd.concat(parts, ignore_index=True)
     shape = (len(ys), len(xs))
     tables: dict[str, dict[str, list[list[float]]]] = {}
-    for name in state.SHOW_OPTIONS:
+    for name in views.SHOW_OPTIONS:
         metric = name in outcomes.METRIC_NAMES
         value = summary[f"{name}_mean" if metric else name]
         n = summary[f"{name}_n"] if metric else summary["n"]
@@ -165,7 +165,7 @@ def meanfield_overlay(result: dict[str, Any]) -> dict[str, Any]:
     from dyadsim import stability  # compiled kernel: only ever in a job process
 
     spec = result["spec"]
-    scenario = state.resolve(spec)
+    scenario = views.resolve(spec)
     xs, ys = np.asarray(result["x"]["values"]), np.asarray(result["y"]["values"])
     same = max(xs.size, ys.size) <= MEANFIELD_MAX_POINTS
     if not same:
@@ -193,7 +193,7 @@ def _grid(column: pd.Series, shape: tuple[int, int]) -> list[list[float | None]]
 
 def cell_view(spec: dict[str, Any], x: float, y: float, seed: int) -> dict[str, Any]:
     """The view of one replicate of a sweep cell, as the couple page runs it."""
-    view = {**state.default_view(), **{k: spec[k] for k in ("scenario", "upload")}}
+    view = {**views.default_view(), **{k: spec[k] for k in ("scenario", "upload")}}
     view["set"] = {**spec["set"], spec["x"]["name"]: float(x), spec["y"]["name"]: float(y)}
     view["seed"] = str(int(seed))
     return view
@@ -224,10 +224,10 @@ COMPARE_SERIES: dict[str, str] = {
 def side_scenario(view: dict[str, Any], side: str) -> Scenario:
     """The scenario of compare side ``a`` or ``b`` (``current``: the couple page's)."""
     name = view["compare"][side]
-    if name == state.CURRENT:
-        return state.resolve(view)
-    return state.resolve({**state.default_view(), "scenario": name,
-                          "seed": str(state.base_scenario({"scenario": name}).seed)})
+    if name == views.CURRENT:
+        return views.resolve(view)
+    return views.resolve({**views.default_view(), "scenario": name,
+                          "seed": str(views.base_scenario({"scenario": name}).seed)})
 
 
 def run_compare(view: dict[str, Any], progress: Callable[[int, int], None] | None = None

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python experiments/bench_dashboard.py [--repeats N] [--skip-browser]``.
 
-The interactive size is the dashboard's default sweep (``dashboard.state.default_view()``):
+The interactive size is the dashboard's default sweep (``dashboard.views.default_view()``):
 ``partner_a.anxiety`` 0..1 x ``partner_b.avoidance`` 0..1, 21 x 21 points x 20 replicates
 x 500 steps (8,820 dyad-runs). What it measures, in one run of the script:
 
@@ -46,7 +46,8 @@ import urllib.request
 from importlib.metadata import version
 from typing import Any
 
-from dashboard import compute, state
+from dashboard import compute
+from dashboard import view as views
 from dashboard.app import warm_kernel
 from dyadsim.params import make_params
 from dyadsim.runs import run_mesa
@@ -81,14 +82,14 @@ HEATMAP_DRAWN = """points => {
 
 def interactive_view(seed: int) -> dict[str, Any]:
     """The dashboard's default sweep page with this seed."""
-    view = state.default_view()
+    view = views.default_view()
     view["page"] = "sweep"
     view["seed"] = seed
     return view
 
 
 def describe(spec: dict[str, Any]) -> str:
-    scenario = state.resolve(spec)
+    scenario = views.resolve(spec)
     return (f"{spec['x']['name']} {spec['x']['low']:g}..{spec['x']['high']:g} x "
             f"{spec['y']['name']} {spec['y']['low']:g}..{spec['y']['high']:g}, "
             f"{spec['points']} x {spec['points']} points x {spec['reps']} replicates x "
@@ -135,7 +136,7 @@ def time_mesa(points: int, reps: int) -> dict[str, Any]:
     """The Mesa model at a spread of the grid's cells and the sweep's first seeds."""
     view = interactive_view(ROOT_SEED)
     spec = compute.sweep_spec(view)
-    scenario = state.resolve(spec)
+    scenario = views.resolve(spec)
     xs = compute._axis_values(spec["x"], spec["points"])
     ys = compute._axis_values(spec["y"], spec["points"])
     pick = [round(k * (spec["points"] - 1) / (points - 1)) for k in range(points)]
@@ -218,7 +219,7 @@ def time_browser(repeats: int) -> dict[str, Any]:
     elsewhere: list[str] = []
     try:
         startup = wait_for_server(base, server, SERVER_TIMEOUT)
-        points = int(state.DEFAULT_VIEW["points"])
+        points = int(views.DEFAULT_VIEW["points"])
         seeds = [ROOT_SEED + 100 + i for i in range(repeats)]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -314,7 +315,7 @@ def main() -> None:
     machine = (f"{platform.platform()}, {platform.processor() or platform.machine()}, "
                f"os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}")
     versions = ", ".join(f"{p} {version(p)}" for p in ("dash", "mesa", "numba", "playwright"))
-    size = f"{spec['points']}×{spec['points']}×{spec['reps']}×{state.resolve(spec).steps}"
+    size = f"{spec['points']}×{spec['points']}×{spec['reps']}×{views.resolve(spec).steps}"
     print(f"\n| what ({size}) | median s | range s | repeats |")
     print("|---|---:|---:|---:|")
     print(f"| compute: `grid_sweep` in a forked job process | {comp_median:.2f} | {span(comp)} "

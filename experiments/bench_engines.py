@@ -14,10 +14,14 @@ What it measures, in one run of the script:
    every run, and outcome classes (``dyadsim.runs.run_mesa``) on 3 runs.
 2. The batch engine alone at scale: ``--dyads`` dyads (default parameters, a spread of
    ``partner_a.anxiety``) for 1,000 steps with 1 and 2 threads, and ``--record-dyads`` dyads
-   with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess so
-   its peak RSS (``ru_maxrss``) is clean.
-
-3. ``dyadsim run --reps 100000 --steps 1000`` as a whole process (:func:`bench_cli_run`): a
+   with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess
+   (``experiments/kernel_rate.py``) so its peak RSS (``ru_maxrss``) is clean.
+3. The kernel against today's (``--baseline REV``, default the commit before issue 13): the
+   package at REV is unpacked from git into a temporary folder and the 2-thread
+   configuration runs alternately on it and on the working tree, 3 processes each; the
+   ratio of the median rates, and whether both computed identical outcomes, metrics and
+   last steps (a digest of the arrays).
+4. ``dyadsim run --reps 100000 --steps 1000`` as a whole process (:func:`bench_cli_run`): a
    subprocess, its wall time and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)``), imports,
    compile-cache load and the summary included; goal under 15 s and 1 GiB on 2 cores.
    ``--cli-only`` runs just this part.
@@ -36,8 +40,10 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -157,42 +163,28 @@ def check_agreement(
             "outcome_checked": len(chosen), "max_metric_diff": worst}
 
 
-def measure(spec: dict[str, Any]) -> dict[str, Any]:
-    """One scale configuration (run in its own subprocess, see ``--measure``)."""
-    n, steps, threads, every = spec["dyads"], spec["steps"], spec["threads"], spec["every"]
-    # A spread of anxiety, cycled so that each thread's share of rows gets the same mix.
-    anxiety = np.linspace(0.05, 0.95, 10)[np.arange(n) % 10]
-    matrix = batch.param_matrix(None, {"partner_a.anxiety": anxiety})
-    seeds = np.arange(ROOT_SEED, ROOT_SEED + n, dtype=np.uint64)
-    start = time.perf_counter()
-    batch.run_batch(matrix[:2], seeds[:2], 10, record_every=every, threads=threads)
-    first = time.perf_counter() - start
-    base = peak_rss_bytes()
-    times = []
-    result = None
-    for _ in range(spec["repeats"]):
-        result = None  # free the previous result before the next call
-        start = time.perf_counter()
-        result = batch.run_batch(matrix, seeds, steps, record_every=every, threads=threads)
-        times.append(time.perf_counter() - start)
-    assert result is not None
-    peak = peak_rss_bytes()
-    arrays = [result.seeds, result.outcome, result.metrics, result.last_step]
-    if result.trajectories is not None:
-        arrays.append(result.trajectories)
-    seconds = statistics.median(times)
-    actual = int(result.last_step.sum())
-    return {**spec, "nominal_dyad_steps": n * steps, "dyad_steps": actual,
-            "seconds": seconds, "times": times, "rate": actual / seconds,
-            "first_call_seconds": first, "baseline_rss": base, "peak_rss": peak,
-            "rss_growth": peak - base, "result_bytes": sum(a.nbytes for a in arrays),
-            "input_bytes": matrix.nbytes, "threading_layer": numba.threading_layer()}
+KERNEL_RATE = Path(__file__).with_name("kernel_rate.py")
+BASELINE = "dde15c2"
+"""The last commit before the episode was written once (issue 13): today's kernel."""
 
 
-def measure_in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--measure", json.dumps(spec)],
-                         check=True, capture_output=True, text=True)
+def measure_in_subprocess(spec: dict[str, Any], tree: Path | None = None) -> dict[str, Any]:
+    """:mod:`kernel_rate` in a fresh process, on the working tree or on ``tree``'s package."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    out = subprocess.run([sys.executable, str(KERNEL_RATE), json.dumps(spec)], check=True,
+                         capture_output=True, text=True, env=env, cwd=tree or Path.cwd())
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline_tree(rev: str, into: Path) -> Path:
+    """The ``dyadsim`` package as it was at commit ``rev``, unpacked under ``into``."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev, "dyadsim"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 CLI_REPS, CLI_STEPS = 100_000, 1_000
@@ -245,13 +237,12 @@ def main() -> None:
     parser.add_argument("--record-dyads", type=int, help="dyads with record_every=10 "
                         "(default 10,000)")
     parser.add_argument("--json", metavar="FILE", help="also save the numbers here")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", default=BASELINE, metavar="REV",
+                        help=f"the commit whose kernel to compare with (default {BASELINE}, "
+                        "today's kernel before issue 13); 'none' skips it")
     parser.add_argument("--cli-only", action="store_true",
                         help="only time `dyadsim run --reps 100000 --steps 1000`")
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(json.loads(args.measure))))
-        return
     if args.cli_only:
         cli = bench_cli_run()
         print_cli_run(cli)
@@ -307,6 +298,28 @@ def main() -> None:
               f"(input matrix {mib(r['input_bytes'])})")
     speedup = scale[1]["rate"] / scale[0]["rate"]
     print(f"2 threads vs 1: {speedup:.2f}x")
+    versus = None
+    if args.baseline != "none":
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = baseline_tree(args.baseline, Path(tmp))
+            runs = []  # alternate the two kernels so that load on the machine hits both
+            for _ in range(SCALE_REPEATS):
+                for who in ("baseline", "current"):
+                    r = measure_in_subprocess({**specs[1], "repeats": 1},
+                                              tree if who == "baseline" else None)
+                    runs.append((who, r))
+        rates = {who: statistics.median(r["rate"] for w, r in runs if w == who)
+                 for who in ("baseline", "current")}
+        digests = {r["digest"] for _, r in runs}
+        versus = {"rev": args.baseline, "baseline_rate": rates["baseline"],
+                  "current_rate": rates["current"],
+                  "ratio": rates["current"] / rates["baseline"],
+                  "identical_results": len(digests) == 1,
+                  "runs": [{"kernel": w, **r} for w, r in runs]}
+        print(f"Kernel against {args.baseline} (2 threads, {dyads:,} x {SCALE_STEPS:,}, "
+              f"{SCALE_REPEATS} alternating processes each): {rate(rates['current'])} vs "
+              f"{rate(rates['baseline'])} dyad-steps/s = {versus['ratio']:.2f}x; outcomes, "
+              f"metrics and last steps {'identical' if versus['identical_results'] else 'DIFFER'}")
 
     machine = (f"{platform.platform()}, {platform.processor() or platform.machine()}, "
                f"os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}")
@@ -333,7 +346,7 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cli_run": cli, "mesa": m, "batch_sweep": b, "agreement": agree,
-                       "scale": scale,
+                       "scale": scale, "versus_baseline": versus,
                        "speedup_2_threads": speedup, "machine": machine,
                        "cpu_count": os.cpu_count(), "versions": versions,
                        "total_seconds": total}, f, indent=2)
