@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dyadsim.cli import main
+from dyadsim.cli import scenarios as cli_scenarios
 from dyadsim.params import REGISTRY
 
 
@@ -130,3 +131,14 @@ def test_installed_command_runs_without_traceback_on_bad_input():
     assert proc.returncode == 2
     assert proc.stderr.startswith("dyadsim: error:") and "run.steps" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_empty_scenario_library_is_one_clear_line(capsys, tmp_path, monkeypatch):
+    # the library folder as an install that lost its scenario files would have it: empty
+    monkeypatch.setattr(sys.modules["dyadsim.scenario.library"], "LIBRARY", tmp_path)
+    monkeypatch.setattr(cli_scenarios, "LIBRARY", tmp_path)
+    for args in (["scenarios"], ["scenarios", "--check"]):
+        code, out, err = run_cli(capsys, *args)
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert str(tmp_path) in err and "no scenario files" in err

@@ -1,0 +1,7 @@
+"""``python -m dyadsim.cli``: the ``dyadsim`` command."""
+
+import sys
+
+from dyadsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,41 @@
+"""``dyadsim params``: every parameter with its default, bounds and help."""
+
+from __future__ import annotations
+
+import argparse
+
+from dyadsim.params import REGISTRY, Param
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``params`` subcommand."""
+    p = sub.add_parser("params", help="list every parameter with its default, bounds and help")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+
+
+def _default_cell(param: Param) -> str:
+    return param.default_text().replace("= ", "")
+
+
+def params_table(markdown: bool = False) -> str:
+    """Every registry parameter as a text or Markdown table."""
+    if markdown:
+        lines = ["| parameter | default | range | unit | meaning | construct |",
+                 "|---|---|---|---|---|---|"]
+        for p in REGISTRY.values():
+            lines.append(f"| `{p.name}` | {_default_cell(p)} | [{p.low:g}, {p.high:g}] | "
+                         f"{p.unit} | {p.label}: {p.help} | {p.construct} |")
+        return "\n".join(lines)
+    lines = []
+    for p in REGISTRY.values():
+        unit = f" {p.unit}" if p.unit else ""
+        sweep = "" if p.sweepable else "  (not sweepable)"
+        lines.append(f"{p.name}  default {p.default_text()}  range [{p.low:g}, {p.high:g}]"
+                     f"{unit}{sweep}\n    {p.label}. {p.help}")
+    return "\n".join(lines)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """``dyadsim params``: print the table."""
+    print(params_table(markdown=args.markdown))
+    return 0

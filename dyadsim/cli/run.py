@@ -1,0 +1,149 @@
+"""``dyadsim run``: run replicates of the model or a scenario, print the outcome, write files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from dyadsim import __version__, outcomes
+from dyadsim.cli.common import (
+    CLIError,
+    check_suffix,
+    json_safe,
+    overrides,
+    positive_int,
+    scenario_of,
+    timeline_text,
+)
+from dyadsim.files import write_atomic
+from dyadsim.runner import ENGINES, Replicates, run_replicates
+from dyadsim.scenario import Scenario
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``run`` subcommand."""
+    r = sub.add_parser("run", help="run the model (or a scenario file) and print the outcome")
+    r.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="a scenario file (.toml) or a library scenario's name (see `dyadsim "
+                        "scenarios`); --set, --steps and --seed override its values")
+    r.add_argument("--save", type=Path, metavar="FILE.toml",
+                   help="write the scenario (with the --set values) to a scenario file")
+    r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="set a parameter, e.g. partner_a.anxiety=0.7 (repeatable)")
+    r.add_argument("--steps", type=positive_int, help="episodes per run (run.steps)")
+    r.add_argument("--seed", type=int, help="root seed (run.seed)")
+    r.add_argument("--reps", type=positive_int, default=1, help="replicates (default 1)")
+    r.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
+                   help="processes for replicates on the mesa engine (default: all cores)")
+    r.add_argument("--engine", choices=ENGINES, default="batch",
+                   help="batch (compiled, all replicates at once; default) or mesa (one Mesa "
+                        "model per run); both give the same runs")
+    r.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    r.add_argument("--out", type=Path, metavar="FILE",
+                   help="write one row per run (seed, outcome, metrics) to FILE.csv or "
+                        "FILE.parquet; with --trajectories, every run's steps instead")
+    r.add_argument("--trajectories", type=positive_int, metavar="EVERY",
+                   help="make --out hold every EVERY-th step of every run (1: all steps)")
+    r.add_argument("--plot", type=Path, metavar="FILE.html",
+                   help="write an interactive plot of the first replicate")
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{x:.3f}"
+
+
+def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -> str:
+    n = summary["n"]
+    traits = " | ".join(
+        f"{who}: anxiety {values[f'{who}.anxiety']:.2f}, avoidance {values[f'{who}.avoidance']:.2f}"
+        for who in ("partner_a", "partner_b"))
+    lines = [f"dyadsim {__version__}: {n} run(s) of {values['run.steps']} episodes, "
+             f"root seed {values['run.seed']}", traits]
+    if n == 1:
+        lines.append(f"outcome: {outcomes.OUTCOMES[done.outcome[0]]}")
+    else:
+        lines.append(f"{'outcome':<11}{'share':>8}   95% interval (Wilson)")
+        for name in outcomes.OUTCOMES:
+            lo, hi = summary["outcomes_ci95"][name]
+            lines.append(f"{name:<11}{summary['outcomes'][name]:>8.3f}   [{lo:.3f}, {hi:.3f}]")
+        lo, hi = summary["trap_ci95"]
+        lines.append(f"{'trap':<11}{summary['trap']:>8.3f}   [{lo:.3f}, {hi:.3f}]"
+                     "   (escalated + cycling)")
+    lines.append(f"{'metric':<24}{'mean':>9}   95% interval        runs")
+    for name, m in summary["metrics"].items():
+        lo, hi = m["ci95"]
+        interval = f"[{_fmt(lo)}, {_fmt(hi)}]" if n > 1 else ""
+        lines.append(f"{name:<24}{_fmt(m['mean']):>9}   {interval:<19} {m['n']}")
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``dyadsim run``: run replicates, print the outcome, write files on request."""
+    check_suffix(args.out, (".csv", ".parquet"), "--out")
+    check_suffix(args.plot, (".html",), "--plot")
+    check_suffix(args.save, (".toml",), "--save")
+    scenario = scenario_of(args)
+    if scenario is None:
+        settings = overrides(args)
+        if args.save is not None:
+            scenario = Scenario("Saved from the command line",
+                                "Settings saved with dyadsim run --save.",
+                                "dyadsim run " + " ".join(f"--set {k}={v}" for k, v in
+                                                          settings.items()),
+                                params=settings)
+    if args.save is not None:
+        assert scenario is not None
+        scenario.save(args.save)
+    settings = scenario.params if scenario is not None else overrides(args)
+    timeline = scenario.timeline() if scenario is not None else None
+    if args.trajectories is not None and args.out is None:
+        raise CLIError("dyadsim run: --trajectories says what --out holds; give --out FILE too")
+    every = args.trajectories or 0
+    common = {"engine": args.engine, "timeline": timeline, "workers": args.workers}
+    done = run_replicates(settings, reps=args.reps, record_every=every, **common)
+    values = done.values
+    summary = done.summary().point()
+    if args.out is not None:
+        table = done.long_trajectories() if every else done.runs_frame()
+        if args.out.suffix.lower() == ".csv":
+            write_atomic(args.out, lambda p: table.to_csv(p, index=False))
+        else:
+            write_atomic(args.out, lambda p: table.to_parquet(p, index=False))
+        del table
+    if args.plot is not None:
+        from dyadsim.plots import run_figure
+
+        seed = int(done.seeds[0])
+        first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
+        outcome = outcomes.OUTCOMES[first.outcome[0]]
+        title = f"Seed {seed}: {outcome}"
+        names = ("A", "B")
+        marks: list[tuple[int, str]] = []
+        if scenario is not None and args.scenario is not None:
+            title = f"{scenario.title} (seed {seed}: {outcome})"
+            names = scenario.names
+            marks = [(e.step, e.label or e.kind) for e in scenario.events]
+        fig = run_figure(first.trajectory(0), title=title, names=names, events=marks)
+        write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
+    if args.json:
+        payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
+                   "scenario": None if args.scenario is None or scenario is None else {
+                       "name": scenario.name, "title": scenario.title,
+                       "events": [e.to_dict() for e in scenario.events]},
+                   "outcomes": summary["outcomes"], "outcomes_ci95": summary["outcomes_ci95"],
+                   "metrics": summary["metrics"]}
+        print(json.dumps(json_safe(payload)))
+    else:
+        if scenario is not None and args.scenario is not None:
+            print(f"{scenario.title}: {scenario.summary}")
+            print("\n".join(timeline_text(scenario)))
+        print(_report(values, summary, done))
+        for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
+                            ("scenario", args.save)):
+            if path is not None:
+                print(f"{label} written to {path}")
+    return 0

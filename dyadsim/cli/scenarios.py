@@ -1,0 +1,70 @@
+"""``dyadsim scenarios``: list the scenario library, show scenarios, or check their claims."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dyadsim.cli.common import positive_int, timeline_text
+from dyadsim.scenario import LIBRARY, find, library
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``scenarios`` subcommand."""
+    c = sub.add_parser("scenarios", help="list the scenario library; show or check scenarios")
+    c.add_argument("names", nargs="*", metavar="NAME",
+                   help="show these scenarios in full (name or file)")
+    c.add_argument("--check", action="store_true",
+                   help="run each scenario's [expect] checks and print the measured values "
+                        "(exit 1 if any fails)")
+    c.add_argument("--reps", type=positive_int,
+                   help="replicates for --check (default: each file's [expect] reps)")
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """``dyadsim scenarios``: list the library, show scenarios, or check their claims.
+
+    An empty library (an install that lost its scenario files) is one line on stderr and
+    exit status 1.
+    """
+    from dyadsim import expectations
+
+    chosen = [find(n) for n in args.names] if args.names else library()
+    if not chosen:
+        print(f"dyadsim scenarios: the scenario library {LIBRARY} holds no scenario files "
+              f"(*.toml); name a scenario file instead, e.g. `dyadsim scenarios FILE.toml`",
+              file=sys.stderr)
+        return 1
+    if not args.check:
+        if not args.names:
+            width = max(len(s.name) for s in chosen)
+            for s in chosen:
+                print(f"{s.name:<{width}}  {s.summary}")
+            print(f"\n{len(chosen)} scenarios in {LIBRARY}. Run one with `dyadsim run NAME "
+                  f"--plot out/NAME.html`; `dyadsim scenarios NAME` shows it in full.")
+            return 0
+        for s in chosen:
+            a, b = s.names
+            print(f"{s.title}  [{s.name}]\n{s.summary}\n{s.description.strip()}")
+            print(f"partners: {a} (partner_a), {b} (partner_b); {s.steps} episodes, seed "
+                  f"{s.seed}")
+            print("\n".join(timeline_text(s)) or "  no events")
+            print()
+        return 0
+    failed = 0
+    for s in chosen:
+        if s.expect is None:
+            print(f"{s.name}: no [expect] table")
+            continue
+        reps = args.reps or s.expect.reps
+        results = expectations.evaluate(s, reps)
+        shares = expectations.shares(expectations.run(s, reps, record=False))
+        print(f"{s.name} ({reps} replicates): " + ", ".join(
+            f"{k} {v:.3f}" for k, v in shares.items()))
+        for r in results:
+            label = f"  ({r.check.label})" if r.check.label else ""
+            print(f"  {r.line()}{label}")
+            failed += not r.passed
+    if failed:
+        print(f"{failed} check(s) failed")
+    return 1 if failed else 0
