@@ -110,6 +110,33 @@ def share_values(outcome: np.ndarray, name: str) -> np.ndarray:
     return np.isin(np.asarray(outcome), codes).astype(float)
 
 
+def share_of(hits: np.ndarray, points: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The share of runs where a yes/no holds, with its Wilson 95% interval, per point.
+
+    For a per-run property that is not an outcome class (a 0/1 metric such as
+    ``trap_entered``, or any test on a run's values), laid out as :func:`summarize` expects.
+
+    Args:
+        hits: One truth value (or 0/1) per run, point by point.
+        points: Number of design points.
+
+    Returns:
+        The share, and the low and high ends of its interval, one entry per point.
+
+    Raises:
+        ValueError: If the runs do not split into ``points`` equal blocks.
+    """
+    flat = np.asarray(hits).reshape(-1)
+    if points < 1 or flat.size % points:
+        raise ValueError(f"points = {points}: {flat.size} runs do not split into that many "
+                         f"equal blocks")
+    count = (flat.reshape(points, -1) != 0).sum(axis=1)
+    n = np.full(points, flat.size // points)
+    low, high = wilson_arrays(count, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return count / n, low, high
+
+
 def summarize(outcome: np.ndarray, metrics: np.ndarray | None = None,
               points: int = 1) -> Summary:
     """Shares with Wilson intervals and metric means with t intervals, per design point.

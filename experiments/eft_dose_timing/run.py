@@ -21,9 +21,9 @@ import plotly.graph_objects as go
 
 from dyadsim import expectations, outcomes
 from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.scenario import PURSUE_WITHDRAW, Scenario, find
-from dyadsim.stats import wilson, wilson_arrays
-from dyadsim.streams import run_seeds
+from dyadsim.summary import share_of, summarize
 
 NAME = "eft_dose_timing"
 SCENARIO = "therapy_eft"
@@ -45,7 +45,6 @@ TRIAL = 0.7
 BEFORE = 20
 """Episodes before the start over which the pursue-withdraw signal is averaged."""
 
-SETTLED = outcomes.OUTCOMES.index("settled")
 DISSOLVED = outcomes.OUTCOMES.index("dissolved")
 
 
@@ -97,10 +96,8 @@ def run_grid(base: Scenario, starts: list[int], strengths: np.ndarray, reps: int
         untreated runs, and whether every cell agreed with the untreated run before its
         start (common random numbers: same dissolutions before therapy).
     """
-    seeds = run_seeds(seed, reps)
-    untreated = expectations.run(variant(base, starts[0], 0.0, steps, seed), reps,
-                                 record=True, without=(EVENT,))
-    assert list(untreated.seeds) == seeds
+    untreated = run_replicates(scenario=variant(base, starts[0], 0.0, steps, seed), reps=reps,
+                               record_every=1, without=(EVENT,))
     pw = expectations.quantity  # the pursue-withdraw signal per run, over a window
     gone_at = np.where(untreated.outcome == DISSOLVED, untreated.last_step, steps + 1)
     before_rows = []
@@ -119,31 +116,33 @@ def run_grid(base: Scenario, starts: list[int], strengths: np.ndarray, reps: int
     for start in starts:
         before = gone_at < start
         for strength in strengths:
-            result = expectations.run(variant(base, start, strength, steps, seed), reps,
-                                      record=False)
+            # one call per cell: the cells differ in their timeline, not in parameters
+            result = run_replicates(scenario=variant(base, start, strength, steps, seed),
+                                    reps=reps)
             gone = result.outcome == DISSOLVED
             left_early = gone & (result.last_step < start)
             consistent &= bool(np.array_equal(left_early, before))
             if strength == 0.0:
                 consistent &= bool(np.array_equal(result.outcome, untreated.outcome))
             together = ~left_early
-            settled = result.outcome == SETTLED
+            every, of_together = result.summary(), summarize(result.outcome[together])
+            left, left_lo, left_hi = share_of(left_early)
             row = {"start": start, "strength": float(strength), "n": reps,
-                   "settled_k": int(settled.sum()), "together": int(together.sum()),
-                   "left_before": int(left_early.sum())}
-            for code, name in enumerate(outcomes.OUTCOMES):
-                row[name] = float(np.mean(result.outcome == code))
+                   "settled_k": int(every.counts["settled"][0]),
+                   "together": int(together.sum()), "left_before": int(left_early.sum()),
+                   **{name: float(every.shares[name][0]) for name in outcomes.OUTCOMES},
+                   "settled_lo": every.share_low["settled"][0],
+                   "settled_hi": every.share_high["settled"][0],
+                   "settled_together": of_together.shares["settled"][0],
+                   "settled_together_lo": of_together.share_low["settled"][0],
+                   "settled_together_hi": of_together.share_high["settled"][0],
+                   "left_before_share": left[0], "left_before_lo": left_lo[0],
+                   "left_before_hi": left_hi[0]}
             rows.append(row)
-    grid = pd.DataFrame(rows)
-    grid["settled_lo"], grid["settled_hi"] = wilson_arrays(grid["settled_k"], grid["n"])
-    grid["settled_together"] = grid["settled_k"] / grid["together"]
-    lo, hi = wilson_arrays(grid["settled_k"], grid["together"])
-    grid["settled_together_lo"], grid["settled_together_hi"] = lo, hi
-    grid["left_before_share"] = grid["left_before"] / grid["n"]
-    return grid, pd.DataFrame(before_rows), consistent
+    return pd.DataFrame(rows), pd.DataFrame(before_rows), consistent
 
 
-def summarize(grid: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+def by_start(grid: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     """One row per start: dissolutions before therapy, thresholds, full-strength shares."""
     rows = []
     for start, cell in grid.groupby("start", sort=True):
@@ -151,12 +150,11 @@ def summarize(grid: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
         y = cell["settled"].to_numpy()
         full = cell[cell["strength"] == s.max()].iloc[0]
         pre = before[before["start"] == start].iloc[0]
-        lo, hi = wilson(int(full["left_before"]), int(full["n"]))
         rows.append({
             "start": int(start),
             "left_before": full["left_before_share"],
-            "left_before_lo": lo,
-            "left_before_hi": hi,
+            "left_before_lo": full["left_before_lo"],
+            "left_before_hi": full["left_before_hi"],
             "in_loop_at_start": pre["in_loop"],
             "threshold": threshold(s, y, GOAL),
             "threshold_interp": crossing(s, y, GOAL),
@@ -256,7 +254,7 @@ def main(argv: list[str] | None = None) -> Path:
         starts = sorted([*starts, own_start])
     grid, before, consistent = run_grid(base, starts, strengths, args.reps, args.steps,
                                         args.seed)
-    table = summarize(grid, before)
+    table = by_start(grid, before)
     compute = time.perf_counter() - clock
 
     report = Report(args)

@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dyadsim import batch, outcomes
+from dyadsim.params import make_params
 from dyadsim.report import Report, band, experiment_args
-from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
+from dyadsim.runner import Replicates, run_replicates
 
 NAME = "fact01_secure_settle"
 TRAITS = ("partner_a.anxiety", "partner_a.avoidance", "partner_b.anxiety",
@@ -56,49 +56,30 @@ REFERENCE = "reference: anxious-avoidant"
 
 
 def run_conditions(conditions: dict[str, dict[str, float]], reps: int, steps: int,
-                   seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run every condition with the same ``reps`` replicate seeds on the batch engine.
-
-    Returns:
-        Outcome codes of shape ``(conditions, reps)`` and metrics of shape
-        ``(conditions, reps, len(METRIC_NAMES))``.
-    """
+                   seed: int) -> Replicates:
+    """Run every condition with the same ``reps`` replicate seeds on the batch engine."""
     keys = sorted({k for values in conditions.values() for k in values})
-    defaults = batch.row_values(batch.param_matrix(), 0)
-    varying = {k: np.repeat([c.get(k, defaults[k]) for c in conditions.values()], reps)
-               for k in keys}
-    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), len(conditions))
-    result = batch.run_batch(batch.param_matrix(None, varying), seeds, steps)
-    n = len(conditions)
-    return result.outcome.reshape(n, reps), result.metrics.reshape(n, reps, -1)
+    defaults = make_params({})
+    varying = {k: [c.get(k, defaults[k]) for c in conditions.values()] for k in keys}
+    return run_replicates(reps=reps, root_seed=seed, steps=steps, varying=varying)
 
 
-def summary_table(codes: np.ndarray, mets: np.ndarray) -> pd.DataFrame:
+def summary_table(runs: Replicates) -> pd.DataFrame:
     """One row per condition: outcome shares, Wilson interval of the settled share."""
-    reps = codes.shape[1]
-    entered = outcomes.METRIC_NAMES.index("trap_entered")
+    s = runs.summary()
+    mets = runs.metrics.reshape(runs.points, runs.reps, -1)
     waves = outcomes.METRIC_NAMES.index("episodes")
-    activation = outcomes.METRIC_NAMES.index("mean_activation")
-    rows = []
-    for i, label in enumerate(CONDITIONS):
-        counts = np.bincount(codes[i], minlength=len(outcomes.OUTCOMES))
-        share = dict(zip(outcomes.OUTCOMES, counts / reps, strict=True))
-        low, high = wilson(int(counts[outcomes.OUTCOMES.index("settled")]), reps)
-        rows.append({
-            "couple": label,
-            "n": reps,
-            "settled": share["settled"],
-            "settled_ci_low": low,
-            "settled_ci_high": high,
-            "cycling": share["cycling"],
-            "escalated": share["escalated"],
-            "dissolved": share["dissolved"],
-            "distant": share["distant"],
-            "trap_entered": float(np.mean(mets[i, :, entered])),
-            "max_waves": float(np.max(mets[i, :, waves])),
-            "mean_activation": float(np.mean(mets[i, :, activation])),
-        })
-    return pd.DataFrame(rows)
+    return pd.DataFrame({
+        "couple": list(CONDITIONS),
+        "n": s.n,
+        "settled": s.shares["settled"],
+        "settled_ci_low": s.share_low["settled"],
+        "settled_ci_high": s.share_high["settled"],
+        **{k: s.shares[k] for k in ("cycling", "escalated", "dissolved", "distant")},
+        "trap_entered": s.mean["trap_entered"],
+        "max_waves": np.max(mets[:, :, waves], axis=1),
+        "mean_activation": s.mean["mean_activation"],
+    })
 
 
 def shares_figure(table: pd.DataFrame) -> go.Figure:
@@ -148,8 +129,9 @@ def main(argv: list[str] | None = None) -> Path:
     args = experiment_args(NAME, __doc__, reps=1000, tiny_reps=20, steps=500, tiny_steps=150,
                            argv=argv)
     report = Report(args)
-    codes, mets = run_conditions(CONDITIONS, args.reps, args.steps, args.seed)
-    table = summary_table(codes, mets)
+    runs = run_conditions(CONDITIONS, args.reps, args.steps, args.seed)
+    codes = runs.outcome.reshape(runs.points, runs.reps)
+    table = summary_table(runs)
     report.table(
         "table", table,
         f"Secure couples: outcome shares over {args.reps} replicates of {args.steps} "
@@ -161,11 +143,9 @@ def main(argv: list[str] | None = None) -> Path:
     kept = min(args.reps, TRAJECTORY_REPS)
     every = 5 if args.steps >= 100 else 1
     pair = {k: CONDITIONS[k] for k in (HEADLINE, REFERENCE)}
-    keys = list(TRAITS)
-    varying = {k: np.repeat([c[k] for c in pair.values()], kept) for k in keys}
-    seeds = np.tile(np.asarray(run_seeds(args.seed, kept), dtype=np.uint64), 2)
-    traj = batch.run_batch(batch.param_matrix(None, varying), seeds, args.steps,
-                           record_every=every)
+    varying = {k: [c[k] for c in pair.values()] for k in TRAITS}
+    traj = run_replicates(reps=kept, root_seed=args.seed, steps=args.steps, varying=varying,
+                          record_every=every)
     rec = traj.trajectories.reshape(2, kept, *traj.trajectories.shape[1:])
     report.figure("time_series", trajectory_figure(rec, ["secure-secure", "anxious-avoidant"],
                                                    every))

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dyadsim import outcomes
 from dyadsim.report import Report, experiment_args
 from dyadsim.runner import run_replicates
-from dyadsim.stats import wilson
+from dyadsim.summary import share_of, summarize
 
 NAME = "fact02_anxious_avoidant_trap"
 STYLES: dict[str, tuple[float, float]] = {
@@ -58,32 +58,23 @@ def run_pairings(pairs: dict[str, tuple[str, str]], reps: int, steps: int,
 def summary_table(pairs: dict[str, tuple[str, str]], codes: np.ndarray,
                   mets: np.ndarray) -> pd.DataFrame:
     """One row per pairing: trap share with its Wilson interval, class shares, trap_entered."""
-    reps = codes.shape[1]
-    entered = mets[:, :, outcomes.METRIC_NAMES.index("trap_entered")]
-    activation = mets[:, :, outcomes.METRIC_NAMES.index("mean_activation")]
-    trap_codes = [outcomes.OUTCOMES.index(k) for k in outcomes.TRAP_OUTCOMES]
-    rows = []
-    for i, (label, (x, y)) in enumerate(pairs.items()):
-        counts = np.bincount(codes[i], minlength=len(outcomes.OUTCOMES))
-        trapped = int(np.isin(codes[i], trap_codes).sum())
-        low, high = wilson(trapped, reps)
-        n_entered = int(entered[i].sum())
-        e_low, e_high = wilson(n_entered, reps)
-        rows.append({
-            "pairing": label,
-            "A (anx/avo)": "{:.1f}/{:.1f}".format(*STYLES[x]),
-            "B (anx/avo)": "{:.1f}/{:.1f}".format(*STYLES[y]),
-            "n": reps,
-            "trap_share": trapped / reps,
-            "ci_low": low,
-            "ci_high": high,
-            **{k: counts[j] / reps for j, k in enumerate(outcomes.OUTCOMES)},
-            "trap_entered": n_entered / reps,
-            "entered_ci_low": e_low,
-            "entered_ci_high": e_high,
-            "mean_activation": float(activation[i].mean()),
-        })
-    return pd.DataFrame(rows)
+    reps, n = codes.shape[1], codes.shape[0]
+    s = summarize(codes.reshape(-1), mets.reshape(n * reps, -1), n)
+    entered, e_low, e_high = share_of(mets[:, :, outcomes.METRIC_NAMES.index("trap_entered")], n)
+    return pd.DataFrame({
+        "pairing": list(pairs),
+        "A (anx/avo)": ["{:.1f}/{:.1f}".format(*STYLES[x]) for x, _ in pairs.values()],
+        "B (anx/avo)": ["{:.1f}/{:.1f}".format(*STYLES[y]) for _, y in pairs.values()],
+        "n": s.n,
+        "trap_share": s.shares["trap"],
+        "ci_low": s.share_low["trap"],
+        "ci_high": s.share_high["trap"],
+        **{k: s.shares[k] for k in outcomes.OUTCOMES},
+        "trap_entered": entered,
+        "entered_ci_low": e_low,
+        "entered_ci_high": e_high,
+        "mean_activation": s.mean["mean_activation"],
+    })
 
 
 def trap_figure(table: pd.DataFrame) -> go.Figure:

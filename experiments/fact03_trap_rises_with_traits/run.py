@@ -17,10 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, outcomes
+from dyadsim import outcomes
 from dyadsim.report import PALETTE, Report, experiment_args
-from dyadsim.stats import wilson_arrays
-from dyadsim.streams import run_seeds
+from dyadsim.runner import Replicates, run_replicates
+from dyadsim.summary import share_of
 
 NAME = "fact03_trap_rises_with_traits"
 LEVELS = np.round(np.linspace(0.0, 1.0, 21), 2)
@@ -42,36 +42,24 @@ MEASURES = {"trap_share": "final class escalated or cycling",
 
 
 def run_points(varying: dict[str, np.ndarray], reps: int, steps: int,
-               seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run each point (one entry per varying value) ``reps`` times with common seeds.
-
-    Returns:
-        Outcome codes ``(points, reps)`` and metrics ``(points, reps, len(METRIC_NAMES))``.
-    """
-    n = len(next(iter(varying.values())))
-    cols = {k: np.repeat(np.asarray(v, dtype=float), reps) for k, v in varying.items()}
-    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), n)
-    result = batch.run_batch(batch.param_matrix(None, cols), seeds, steps)
-    return result.outcome.reshape(n, reps), result.metrics.reshape(n, reps, -1)
+               seed: int) -> Replicates:
+    """Run each point (one entry per varying value) ``reps`` times with common seeds."""
+    return run_replicates(reps=reps, root_seed=seed, steps=steps, varying=varying)
 
 
-def shares(codes: np.ndarray, mets: np.ndarray) -> pd.DataFrame:
+def shares(runs: Replicates) -> pd.DataFrame:
     """Per point: trap share and trap_entered with Wilson intervals, and class shares."""
-    reps = codes.shape[-1]
-    codes = codes.reshape(-1, reps)
-    mets = mets.reshape(-1, reps, mets.shape[-1])
-    trap = np.isin(codes, [outcomes.OUTCOMES.index(k) for k in outcomes.TRAP_OUTCOMES])
-    entered = mets[:, :, outcomes.METRIC_NAMES.index("trap_entered")] > 0.5
+    s = runs.summary()
+    codes = runs.outcome.reshape(runs.points, runs.reps)
+    entered = runs.metrics[:, outcomes.METRIC_NAMES.index("trap_entered")].reshape(
+        runs.points, runs.reps) > 0.5
     escalated = codes == outcomes.OUTCOMES.index("escalated")
     dissolved = codes == outcomes.OUTCOMES.index("dissolved")
-    out = {"n": np.full(codes.shape[0], reps)}
-    for name, hits in (("trap_share", trap), ("trap_entered", entered)):
-        k = hits.sum(axis=1)
-        low, high = wilson_arrays(k, np.full(k.shape, reps))
-        prefix = "" if name == "trap_share" else "entered_"
-        out[name], out[f"{prefix}ci_low"], out[f"{prefix}ci_high"] = k / reps, low, high
-    for j, name in enumerate(outcomes.OUTCOMES):
-        out[name] = (codes == j).mean(axis=1)
+    share, low, high = share_of(entered, runs.points)
+    out = {"n": s.n, "trap_share": s.shares["trap"], "ci_low": s.share_low["trap"],
+           "ci_high": s.share_high["trap"], "trap_entered": share, "entered_ci_low": low,
+           "entered_ci_high": high}
+    out.update({name: s.shares[name] for name in outcomes.OUTCOMES})
     out["dissolved_after_trap"] = (dissolved & entered).mean(axis=1)
     out["escalated_not_entered"] = (escalated & ~entered).mean(axis=1)
     return pd.DataFrame(out)
@@ -174,7 +162,7 @@ def main(argv: list[str] | None = None) -> Path:
     summary = []
     for sweep, (trait, fixed) in SWEEPS.items():
         varying = {trait: LEVELS, **{k: np.full(LEVELS.size, v) for k, v in fixed.items()}}
-        t = shares(*run_points(varying, args.reps, args.steps, args.seed))
+        t = shares(run_points(varying, args.reps, args.steps, args.seed))
         t.insert(0, "level", LEVELS)
         tables[sweep] = t
         for measure in MEASURES:
@@ -201,7 +189,7 @@ def main(argv: list[str] | None = None) -> Path:
     varying = {"partner_a.anxiety": aa, "partner_b.avoidance": bv,
                "partner_a.avoidance": np.full(aa.size, 0.2),
                "partner_b.anxiety": np.full(aa.size, 0.2)}
-    cells = shares(*run_points(varying, args.reps, args.steps, args.seed))
+    cells = shares(run_points(varying, args.reps, args.steps, args.seed))
     cells.insert(0, "b_avoidance", bv)
     cells.insert(0, "a_anxiety", aa)
     report.table("heatmap", cells, "A anxiety x B avoidance grid (A avoidance 0.2, B anxiety "

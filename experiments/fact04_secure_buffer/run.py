@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dyadsim import batch, outcomes
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.runner import run_replicates
-from dyadsim.stats import wilson
+from dyadsim.summary import share_of
 
 NAME = "fact04_secure_buffer"
 PARTNERS_B: dict[str, tuple[float, float]] = {"secure": (0.1, 0.1), "avoidant": (0.2, 0.8)}
@@ -45,15 +45,16 @@ def run_point(traits: dict[str, float], reps: int, steps: int, seed: int,
     result = run_replicates(traits, reps=reps, root_seed=seed, steps=steps,
                             record_every=every)
     s = result.summary()
-    entered = int(result.metrics[:, outcomes.METRIC_NAMES.index("trap_entered")].sum())
-    e_low, e_high = wilson(entered, reps)
+    entered, e_low, e_high = share_of(
+        result.metrics[:, outcomes.METRIC_NAMES.index("trap_entered")])
     # A's activation over the live part of each run (rows after a break-up are NaN).
     a_act = np.nanmean(result.trajectories[:, 1:, A_ACTIVATION], axis=1)
     return {
         "n": reps,
         "trap_share": float(s.shares["trap"][0]), "ci_low": float(s.share_low["trap"][0]),
         "ci_high": float(s.share_high["trap"][0]),
-        "trap_entered": entered / reps, "entered_ci_low": e_low, "entered_ci_high": e_high,
+        "trap_entered": float(entered[0]), "entered_ci_low": float(e_low[0]),
+        "entered_ci_high": float(e_high[0]),
         **{k: float(s.shares[k][0]) for k in outcomes.OUTCOMES},
         "a_mean_activation": float(np.mean(a_act)),
     }

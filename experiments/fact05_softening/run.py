@@ -21,10 +21,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, expectations
+from dyadsim import expectations
 from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.scenario import find
-from dyadsim.stats import mean_interval, mean_interval_rows, wilson
+from dyadsim.stats import mean_interval, mean_interval_rows
+from dyadsim.summary import SHARE_NAMES
 
 NAME = "fact05_softening"
 SCENARIO = "softening"
@@ -33,17 +35,9 @@ LEVELS = tuple(round(1.0 - 0.1 * i, 1) for i in range(11))
 SHOWN_OVER_TIME = (1.0, 0.7, 0.4, 0.1)
 
 
-def series(result: batch.BatchResult, column: str) -> np.ndarray:
-    """One recorded column of every run, shape (runs, steps + 1); NaN after a dissolution."""
-    assert result.trajectories is not None
-    return result.trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(column) - 1]
-
-
 def fmt(mean: float, low: float, high: float) -> str:
     """A mean with its interval, for the Markdown table."""
     return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
-
-
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -55,28 +49,30 @@ def main(argv: list[str] | None = None) -> Path:
     scenario = replace(find(SCENARIO), expect=None).with_overrides(
         {"run.seed": args.seed, "run.steps": args.steps})
     window = (1, args.steps)
-    withdrawal, pursuit, activation, codes = {}, {}, {}, {}
+    withdrawal, pursuit, activation, codes, wilson = {}, {}, {}, {}, {}
     over_time = {}
-    for level in LEVELS:
-        res = expectations.run(scenario, args.reps, variant_set={PARAM: level})
+    for level in LEVELS:  # one level at a time: only one level's trajectories in memory
+        res = run_replicates({PARAM: level}, scenario=scenario, reps=args.reps,
+                             record_every=1)
         withdrawal[level] = expectations.quantity(res, "partner_b.withdrawal", window)
         pursuit[level] = expectations.quantity(res, "partner_a.pursuit", window)
         activation[level] = expectations.quantity(res, "partner_a.activation", window)
-        codes[level] = expectations.shares(res)
+        summary = res.summary()
+        codes[level] = {k: float(summary.shares[k][0]) for k in SHARE_NAMES}
+        wilson[level] = {k: (float(summary.share_low[k][0]), float(summary.share_high[k][0]))
+                         for k in ("trap", "dissolved")}
         if level in SHOWN_OVER_TIME:
-            over_time[level] = mean_interval_rows(series(res, "partner_b.withdrawal").T)
+            over_time[level] = mean_interval_rows(res.column("partner_b.withdrawal").T)
         del res
     print(f"{NAME}: simulations took {time.perf_counter() - started:.1f} s")
 
     rows, detail = [], []
     for level in LEVELS:
+        # withdrawal etc. are window means of series, not run metrics: t intervals from stats
         w = mean_interval(withdrawal[level].tolist())
         p = mean_interval(pursuit[level].tolist())
         a = mean_interval(activation[level].tolist())
-        trap_k = round(codes[level]["trap"] * args.reps)
-        diss_k = round(codes[level]["dissolved"] * args.reps)
-        t_lo, t_hi = wilson(trap_k, args.reps)
-        d_lo, d_hi = wilson(diss_k, args.reps)
+        (t_lo, t_hi), (d_lo, d_hi) = wilson[level]["trap"], wilson[level]["dissolved"]
         vs_harsh = mean_interval((withdrawal[level] - withdrawal[LEVELS[0]]).tolist())
         rows.append({
             "protest intensity": f"{level:.1f}",

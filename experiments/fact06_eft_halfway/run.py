@@ -19,10 +19,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dyadsim import batch, expectations, outcomes
+from dyadsim import expectations, outcomes
 from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.runner import Replicates, run_replicates
 from dyadsim.scenario import find
-from dyadsim.stats import mean_interval, mean_interval_rows, wilson
+from dyadsim.stats import mean_interval, mean_interval_rows
+from dyadsim.summary import SHARE_NAMES, Summary, summarize
 
 NAME = "fact06_eft_halfway"
 SCENARIO = "therapy_eft"
@@ -32,25 +34,20 @@ LOOP_LEVEL = 0.10
 pursue-withdraw signal in the 100 episodes before therapy is at least this is in the loop."""
 
 
-def pursue_withdraw(result: batch.BatchResult) -> np.ndarray:
+def pursue_withdraw(result: Replicates) -> np.ndarray:
     """The classifier's pursue-withdraw signal of every run and step (NaN after dissolution)."""
-    assert result.trajectories is not None
-
-    def col(name: str) -> np.ndarray:
-        return result.trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(name) - 1]
-
-    return np.maximum(col("partner_a.pursuit") * col("partner_b.withdrawal"),
-                      col("partner_b.pursuit") * col("partner_a.withdrawal"))
+    return outcomes.pw_signal(result.column("partner_a.pursuit"),
+                              result.column("partner_b.withdrawal"),
+                              result.column("partner_b.pursuit"),
+                              result.column("partner_a.withdrawal"))
 
 
-def fmt_share(k: int, n: int) -> str:
+def fmt_share(summary: Summary, name: str) -> str:
     """A share with its Wilson 95% interval."""
-    if n == 0:
+    if summary.n[0] == 0:
         return "n/a"
-    low, high = wilson(k, n)
-    return f"{k / n:.3f} [{low:.3f}, {high:.3f}]"
-
-
+    return (f"{summary.shares[name][0]:.3f} [{summary.share_low[name][0]:.3f}, "
+            f"{summary.share_high[name][0]:.3f}]")
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -63,8 +60,9 @@ def main(argv: list[str] | None = None) -> Path:
     events = tuple(replace(e, step=start) if e.label == EVENT else e for e in base.events)
     scenario = replace(base, events=events, expect=None).with_overrides(
         {"run.seed": args.seed, "run.steps": args.steps})
-    treated = expectations.run(scenario, args.reps)
-    untreated = expectations.run(scenario, args.reps, without=(EVENT,))
+    treated = run_replicates(scenario=scenario, reps=args.reps, record_every=1)
+    untreated = run_replicates(scenario=scenario, reps=args.reps, record_every=1,
+                               without=(EVENT,))
     pw_t, pw_u = pursue_withdraw(treated), pursue_withdraw(untreated)
     print(f"{NAME}: simulations took {time.perf_counter() - started:.1f} s")
 
@@ -74,24 +72,22 @@ def main(argv: list[str] | None = None) -> Path:
     before = (max(1, start - 100), start - 1)
     pre_pw = expectations.quantity(treated, expectations.PURSUE_WITHDRAW, before)
     in_loop = together & (pre_pw >= LOOP_LEVEL)
-    settled = outcomes.OUTCOMES.index("settled")
     groups = {"all runs": np.ones(n, bool), "together at the start of therapy": together,
               "in the loop at the start of therapy": in_loop}
     rows, detail = [], []
     for label, mask in groups.items():
         m = int(mask.sum())
         for arm, res in (("with EFT", treated), ("without EFT", untreated)):
-            names = np.array(res.outcome_names())[mask]
-            counts = {o: int((names == o).sum()) for o in outcomes.OUTCOMES}
-            counts["trap"] = counts["escalated"] + counts["cycling"]
+            s = summarize(res.outcome[mask])
             rows.append({"runs": label, "arm": arm, "n": m,
-                         "settled [Wilson 95%]": fmt_share(counts["settled"], m),
-                         "trap": fmt_share(counts["trap"], m),
-                         "dissolved": fmt_share(counts["dissolved"], m)})
-            for o, k in counts.items():
-                low, high = wilson(k, m) if m else (np.nan, np.nan)
-                detail.append({"runs": label, "arm": arm, "outcome": o, "count": k, "n": m,
-                               "share": k / m if m else np.nan, "low": low, "high": high})
+                         "settled [Wilson 95%]": fmt_share(s, "settled"),
+                         "trap": fmt_share(s, "trap"),
+                         "dissolved": fmt_share(s, "dissolved")})
+            for o in SHARE_NAMES:
+                detail.append({"runs": label, "arm": arm, "outcome": o,
+                               "count": int(s.counts[o][0]), "n": m,
+                               "share": s.shares[o][0], "low": s.share_low[o][0],
+                               "high": s.share_high[o][0]})
     detail_frame = pd.DataFrame(detail)
 
     after = (min(start + 100, args.steps), args.steps)
@@ -112,11 +108,8 @@ def main(argv: list[str] | None = None) -> Path:
          "low": diff[1], "high": diff[2], "runs": diff[3]},
     ])
 
-    k_all_t = int((treated.outcome == settled).sum())
-    k_all_u = int((untreated.outcome == settled).sum())
-    k_tog_t = int((treated.outcome[together] == settled).sum())
-    all_low, all_high = wilson(k_all_t, n)
-    tog_low, tog_high = wilson(k_tog_t, int(together.sum()))
+    with_eft, without_eft = treated.summary(), untreated.summary()
+    of_together = summarize(treated.outcome[together])
 
     report = Report(args)
     report.table("table", pd.DataFrame(rows),
@@ -166,20 +159,26 @@ def main(argv: list[str] | None = None) -> Path:
                       yaxis_range=[0, 1], title_font_size=16)
     report.figure("outcomes", fig)
 
-    report.number("settled_with_eft", k_all_t / n)
+    settled_t, settled_u = with_eft.point()["outcomes"], without_eft.point()["outcomes"]
+    all_low, all_high = with_eft.point()["outcomes_ci95"]["settled"]
+    report.number("settled_with_eft", settled_t["settled"])
     report.number("settled_with_eft_ci", [all_low, all_high])
-    report.number("settled_without_eft", k_all_u / n)
+    report.number("settled_without_eft", settled_u["settled"])
     report.number("together_at_start", float(together.mean()))
-    report.number("settled_with_eft_of_together", k_tog_t / max(1, int(together.sum())))
-    report.number("settled_with_eft_of_together_ci", [tog_low, tog_high])
+    report.number("settled_with_eft_of_together",
+                  float(of_together.shares["settled"][0]) if together.any() else 0.0)
+    report.number("settled_with_eft_of_together_ci",
+                  [float(of_together.share_low["settled"][0]),
+                   float(of_together.share_high["settled"][0])])
     report.number("in_loop_at_start_of_together", float(in_loop.sum() / max(1, together.sum())))
-    report.number("dissolved_with_eft", float(np.mean(treated.outcome == 3)))
-    report.number("dissolved_without_eft", float(np.mean(untreated.outcome == 3)))
-    report.number("trap_without_eft", float(np.isin(untreated.outcome, (1, 2)).mean()))
+    report.number("dissolved_with_eft", settled_t["dissolved"])
+    report.number("dissolved_without_eft", settled_u["dissolved"])
+    report.number("trap_without_eft", float(without_eft.shares["trap"][0]))
     report.number("pw_before_therapy", pre[0])
     report.number("pw_after_with_eft", float(np.nanmean(pw_after_t)))
     report.number("pw_after_without_eft", float(np.nanmean(pw_after_u)))
-    report.number("agrees", bool(k_all_t / n > 0.5 and all_low > 0.5 and k_all_u / n <= 0.05))
+    report.number("agrees", bool(settled_t["settled"] > 0.5 and all_low > 0.5
+                                 and settled_u["settled"] <= 0.05))
     return report.write()
 
 

@@ -23,10 +23,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, expectations, outcomes
+from dyadsim import expectations
 from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.runner import Replicates, run_replicates
 from dyadsim.scenario import Scenario, find
-from dyadsim.stats import mean_interval, mean_interval_rows, wilson, wilson_arrays
+from dyadsim.stats import mean_interval, mean_interval_rows
+from dyadsim.summary import share_of, share_values
 
 NAME = "fact07_stable_unsatisfying"
 LOW_SATISFACTION = 0.5
@@ -42,14 +44,6 @@ COUPLES = {
 SWEPT = {"anxious_avoidant_trap": "default readiness to leave",
          "stable_unhappy": "committed (readiness 0.1 / 0.05)"}
 ANXIETY = tuple(round(0.2 + 0.1 * i, 1) for i in range(9))
-DISSOLVED = outcomes.OUTCOMES.index("dissolved")
-TRAP = [outcomes.OUTCOMES.index(o) for o in outcomes.TRAP_OUTCOMES]
-
-
-def column(result: batch.BatchResult, name: str) -> np.ndarray:
-    """One recorded column of every run, shape (runs, steps + 1); NaN after a dissolution."""
-    assert result.trajectories is not None
-    return result.trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(name) - 1]
 
 
 def prepared(name: str, seed: int, steps: int) -> Scenario:
@@ -57,13 +51,13 @@ def prepared(name: str, seed: int, steps: int) -> Scenario:
     return replace(find(name), expect=None).with_overrides({"run.seed": seed, "run.steps": steps})
 
 
-def summarize(result: batch.BatchResult, steps: int) -> dict[str, np.ndarray]:
+def per_run(result: Replicates, steps: int) -> dict[str, np.ndarray]:
     """Per-run survival, trap, second-half satisfaction (couple, A, B) and the verdict."""
     half = (steps // 2 + 1, steps)
     sat_a = expectations.quantity(result, "partner_a.satisfaction", half)
     sat_b = expectations.quantity(result, "partner_b.satisfaction", half)
-    intact = result.outcome != DISSOLVED
-    trap = np.isin(result.outcome, TRAP)
+    intact = share_values(result.outcome, "dissolved") == 0
+    trap = share_values(result.outcome, "trap") == 1
     couple = 0.5 * (sat_a + sat_b)
     low = couple < LOW_SATISFACTION
     return {"intact": intact, "trap": trap, "sat": couple, "sat_a": sat_a, "sat_b": sat_b,
@@ -72,16 +66,13 @@ def summarize(result: batch.BatchResult, steps: int) -> dict[str, np.ndarray]:
 
 def share(x: np.ndarray) -> tuple[float, float, float]:
     """Share of True with its Wilson 95% interval."""
-    k, n = int(x.sum()), int(x.size)
-    low, high = wilson(k, n)
-    return k / n, low, high
+    value, low, high = share_of(x)
+    return float(value[0]), float(low[0]), float(high[0])
 
 
 def fmt(values: tuple[float, ...]) -> str:
     """A value with its interval, for the Markdown table."""
     return f"{values[0]:.3f} [{values[1]:.3f}, {values[2]:.3f}]"
-
-
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -94,12 +85,12 @@ def main(argv: list[str] | None = None) -> Path:
     per_couple = {}
     for name, label in COUPLES.items():
         scenario = prepared(name, args.seed, args.steps)
-        res = expectations.run(scenario, args.reps)
-        s = summarize(res, args.steps)
+        res = run_replicates(scenario=scenario, reps=args.reps, record_every=1)
+        s = per_run(res, args.steps)
         per_couple[name] = s
-        alive = (res.outcome != DISSOLVED)[:, None] | (res.last_step[:, None] > steps_axis)
-        sat = 0.5 * (column(res, "partner_a.satisfaction") + column(res, "partner_b.satisfaction"))
-        curves[name] = (alive.mean(axis=0), mean_interval_rows(sat.T))
+        alive = s["intact"][:, None] | (res.last_step[:, None] > steps_axis)
+        sat = 0.5 * (res.column("partner_a.satisfaction") + res.column("partner_b.satisfaction"))
+        curves[name] = (share_of(alive.T, steps_axis.size), mean_interval_rows(sat.T))
         intact = s["intact"]
         sat_ci = mean_interval(s["sat"][intact].tolist())
         params = scenario.params
@@ -129,9 +120,9 @@ def main(argv: list[str] | None = None) -> Path:
     for name, label in SWEPT.items():
         scenario = prepared(name, args.seed, args.steps)
         for anxiety in ANXIETY:
-            res = expectations.run(scenario, args.reps, record=True,
-                                   variant_set={"partner_a.anxiety": anxiety})
-            s = summarize(res, args.steps)
+            res = run_replicates({"partner_a.anxiety": anxiety}, scenario=scenario,
+                                 reps=args.reps, record_every=1)
+            s = per_run(res, args.steps)
             surv, su = share(s["intact"]), share(s["stable_unhappy"])
             sat_ci = mean_interval(s["sat"][s["intact"]].tolist())
             sweep.append({"couple": label, "anxiety A": anxiety, "survival": surv[0],
@@ -165,8 +156,7 @@ def main(argv: list[str] | None = None) -> Path:
         "Couple satisfaction, couples still together (95% t band)"))
     for k, (name, label) in enumerate(COUPLES.items()):
         colour = PALETTE[k]
-        surv, (mean, low, high, _) = curves[name]
-        s_lo, s_hi = wilson_arrays(np.round(surv * args.reps), np.full(surv.shape, args.reps))
+        (surv, s_lo, s_hi), (mean, low, high, _) = curves[name]
         for col, (y, lo, hi) in ((1, (surv, s_lo, s_hi)), (2, (mean, low, high))):
             fig.add_trace(band(steps_axis, lo, hi, colour, 0.2), row=1, col=col)
             fig.add_trace(go.Scatter(x=steps_axis, y=y, name=label, line={"color": colour},

@@ -22,8 +22,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, expectations
+from dyadsim import expectations
 from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows
 
@@ -39,12 +40,6 @@ SMOOTH = 10
 """Pursuit is smoothed over 10 episodes before looking for the time it falls to a level."""
 LEVELS = (1.0, 0.75)
 """Levels, as fractions of the run's own pre-stop pursuit, for the time to fall."""
-
-
-def column(result: batch.BatchResult, name: str) -> np.ndarray:
-    """One recorded column of every run, shape (runs, steps + 1)."""
-    assert result.trajectories is not None
-    return result.trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(name) - 1]
 
 
 def time_to_fall(pursuit: np.ndarray, stop: int,
@@ -74,13 +69,13 @@ def time_to_fall(pursuit: np.ndarray, stop: int,
 
 def compare(scenario: Scenario, reps: int, stop: int, steps: int) -> dict[str, object]:
     """Run both histories and return the per-run measures and the mean curves."""
-    inter = expectations.run(scenario, reps)
-    cons = expectations.run(scenario, reps, variant_set=CONSISTENT)
+    inter = run_replicates(scenario=scenario, reps=reps, record_every=1)
+    cons = run_replicates(CONSISTENT, scenario=scenario, reps=reps, record_every=1)
     after = (stop, min(stop + AFTER - 1, steps))
     pre = (stop - PRE, stop - 1)
     out: dict[str, object] = {"after": after, "pre": pre}
     for arm, res in (("intermittent", inter), ("consistent", cons)):
-        pursuit = column(res, "partner_a.pursuit")
+        pursuit = res.column("partner_a.pursuit")
         falls = {f: time_to_fall(pursuit, stop, f) for f in LEVELS}
         out[arm] = {
             "pursuit_pre": expectations.quantity(res, "partner_a.pursuit", pre),
@@ -90,7 +85,7 @@ def compare(scenario: Scenario, reps: int, stop: int, steps: int) -> dict[str, o
             **{f"fall_{f}": falls[f][0] for f in LEVELS},
             **{f"censored_{f}": falls[f][1] for f in LEVELS},
             "curve_pursuit": mean_interval_rows(pursuit.T),
-            "curve_trust": mean_interval_rows(column(res, "partner_a.trust").T),
+            "curve_trust": mean_interval_rows(res.column("partner_a.trust").T),
             "dissolved": int((res.last_step < steps).sum()),
         }
     return out
@@ -121,8 +116,6 @@ def paired_rows(data: dict, steps: int, stop: int) -> list[dict[str, object]]:
         add(f"episodes until pursuit falls to {what} (runs censored at {steps - stop + 1}: "
             f"{cens})", i[f"fall_{f}"], c[f"fall_{f}"])
     return rows
-
-
 
 
 def main(argv: list[str] | None = None) -> Path:

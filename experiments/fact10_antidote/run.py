@@ -21,22 +21,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, expectations
+from dyadsim import expectations
 from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.scenario import find
-from dyadsim.stats import mean_interval, mean_interval_rows, wilson
+from dyadsim.stats import mean_interval, mean_interval_rows
 
 NAME = "fact10_antidote"
 SCENARIO = "antidote"
 EVENT = "the antidote"
-
-
-def column(result: batch.BatchResult, name: str) -> np.ndarray:
-    """One recorded column of every run, shape (runs, steps + 1); NaN after a dissolution."""
-    assert result.trajectories is not None
-    return result.trajectories[:, :, batch.TRAJECTORY_COLUMNS.index(name) - 1]
-
-
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -50,8 +43,9 @@ def main(argv: list[str] | None = None) -> Path:
         raise SystemExit(f"{NAME}: --steps must be at least {2 * start + 100} (the antidote "
                          f"starts at episode {start}; the late window starts at {2 * start})")
     scenario = base.with_overrides({"run.seed": args.seed, "run.steps": args.steps})
-    anti = expectations.run(scenario, args.reps)
-    confused = expectations.run(scenario, args.reps, without=(EVENT,))
+    anti = run_replicates(scenario=scenario, reps=args.reps, record_every=1)
+    confused = run_replicates(scenario=scenario, reps=args.reps, record_every=1,
+                              without=(EVENT,))
     print(f"{NAME}: simulations took {time.perf_counter() - started:.1f} s")
 
     # Windows: before the antidote, while it phases in and just after, and late (as the test).
@@ -81,19 +75,18 @@ def main(argv: list[str] | None = None) -> Path:
     curves = {}
     for arm, res in (("antidote", anti), ("confused", confused)):
         for q in ("partner_a.activation", "partner_a.pursuit", "partner_a.trust"):
-            curves[arm, q] = mean_interval_rows(column(res, q).T)
+            curves[arm, q] = mean_interval_rows(res.column(q).T)
     # Per-episode paired pursuit difference after the antidote starts (runs alive in both).
-    per_step = column(anti, "partner_a.pursuit") - column(confused, "partner_a.pursuit")
+    per_step = anti.column("partner_a.pursuit") - confused.column("partner_a.pursuit")
     d_mean, _, d_high, _ = mean_interval_rows(per_step[:, start:].T)
     worst = int(np.nanargmax(d_high))
     late = windows["late (as the test)"]
     within = mean_interval((expectations.quantity(anti, "partner_a.activation", late)
                             - expectations.quantity(anti, "partner_a.activation",
                                                     before)).tolist())
-    dissolved = {arm: int((res.outcome == 3).sum()) for arm, res in
-                 (("antidote", anti), ("confused", confused))}
-    trap = {arm: int(np.isin(res.outcome, (1, 2)).sum()) for arm, res in
-            (("antidote", anti), ("confused", confused))}
+    summaries = {"antidote": anti.summary(), "confused": confused.summary()}
+    dissolved = {arm: int(s.counts["dissolved"][0]) for arm, s in summaries.items()}
+    trap = {arm: int(s.counts["trap"][0]) for arm, s in summaries.items()}
 
     def pick(window: str, q: str, key: str) -> float:
         f = detail_frame[(detail_frame["window"] == window) & (detail_frame["quantity"] == q)]
@@ -119,11 +112,10 @@ def main(argv: list[str] | None = None) -> Path:
                     f"the antidote starts: episode {start + worst}",
          "value": d_mean[worst], "low": np.nan, "high": d_high[worst]},
     ]
-    for arm in ("antidote", "confused"):
-        for what, counts in (("dissolved", dissolved), ("trap at the end", trap)):
-            low, high = wilson(counts[arm], args.reps)
-            summary.append({"measure": f"share {what}: {arm}",
-                            "value": counts[arm] / args.reps, "low": low, "high": high})
+    for arm, s in summaries.items():
+        for what, key in (("dissolved", "dissolved"), ("trap at the end", "trap")):
+            summary.append({"measure": f"share {what}: {arm}", "value": s.shares[key][0],
+                            "low": s.share_low[key][0], "high": s.share_high[key][0]})
     report.table("summary", pd.DataFrame(summary),
                  "Within-run change (Student-t 95%), the worst episode for pursuit (the "
                  "highest upper end of the 95% t interval of the per-episode paired "
@@ -155,7 +147,7 @@ def main(argv: list[str] | None = None) -> Path:
     x = steps_axis[start:]
     for q, name, colour in (("partner_a.activation", "activation", PALETTE[4]),
                             ("partner_a.pursuit", "pursuit", PALETTE[0])):
-        diff = column(anti, q) - column(confused, q)
+        diff = anti.column(q) - confused.column(q)
         mean, low, high, _ = mean_interval_rows(diff[:, start:].T)
         fig.add_trace(band(x, low, high, colour, 0.25))
         fig.add_trace(go.Scatter(x=x, y=mean, name=f"Sam's {name}", line={"color": colour}))

@@ -27,8 +27,8 @@ from plotly.subplots import make_subplots
 from dyadsim import batch, meanfield, outcomes
 from dyadsim.params import REGISTRY
 from dyadsim.report import PALETTE, Report, experiment_args
+from dyadsim.runner import run_replicates
 from dyadsim.stats import mean_interval_rows
-from dyadsim.streams import run_seeds
 from dyadsim.timeline import Change, Plan, Timeline
 
 NAME = "hysteresis"
@@ -108,14 +108,17 @@ class Setting:
         """Parameter rows along the axis (derived gains follow a varied trait)."""
         return batch.param_matrix(self.fixed, self.columns(np.asarray(values, dtype=float)))
 
-    def ramp(self) -> tuple[np.ndarray, tuple[Change, ...], list[str]]:
-        """The base row (axis at its low end, dissolution off), its changes and explicit set."""
+    def ramp(self) -> tuple[dict[str, float], tuple[Change, ...]]:
+        """The base settings (axis at its low end, dissolution off) and the ramp's changes.
+
+        Every base setting is explicit, so a ramped trait still moves the gains derived
+        from it only where they are not set.
+        """
         low = {k: float(v[0]) for k, v in self.columns(np.array([self.low])).items()}
         high = {k: float(v[0]) for k, v in self.columns(np.array([self.high])).items()}
         fixed = {**self.fixed, **low, "dyad.dissolution_rate": 0.0}
-        explicit = list(fixed)  # a ramped trait still moves the gains derived from it
         changes = tuple(Change(k, "to", high[k], 1, 1, origin=f"{self.key} ramp") for k in high)
-        return batch.param_matrix(fixed), changes, explicit
+        return fixed, changes
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -295,28 +298,24 @@ class UpDown(Timeline):
         return dataclasses.replace(plan, weights=np.ascontiguousarray(w))
 
 
-def ramp_run(s: Setting, ramp: int, seeds: list[int], points: int) -> dict[str, Any]:
+def ramp_run(s: Setting, ramp: int, reps: int, seed: int, points: int) -> dict[str, Any]:
     """Run every replicate up the axis over ``ramp`` episodes and back down over ``ramp``.
 
     Returns:
         The axis value at each recorded episode, the leg, and the replicate mean of the
         pursue-withdraw signal and of the pursuer's activation with 95% t-intervals.
     """
-    base, changes, explicit = s.ramp()
+    fixed, changes = s.ramp()
     steps = 2 * ramp
     every = max(1, ramp // points)
     while ramp % every:  # record the top of the ramp and the last episode
         every -= 1
-    reps = len(seeds)
-    res = batch.run_batch(np.repeat(base, reps, axis=0), seeds, steps, record_every=every,
-                          timeline=UpDown(changes), explicit=explicit)
-    col = {c: i for i, c in enumerate(batch.TRAJECTORY_COLUMNS[1:])}
-    tr = res.trajectories
-    assert tr is not None
-    pw = np.maximum(tr[:, :, col["partner_a.pursuit"]] * tr[:, :, col["partner_b.withdrawal"]],
-                    tr[:, :, col["partner_b.pursuit"]] * tr[:, :, col["partner_a.withdrawal"]])
-    act = tr[:, :, col[f"{s.pursuer}.activation"]]
-    t = np.minimum(np.arange(tr.shape[1]) * every, steps)
+    res = run_replicates(fixed, reps=reps, root_seed=seed, steps=steps, record_every=every,
+                         timeline=UpDown(changes))
+    pw = outcomes.pw_signal(res.column("partner_a.pursuit"), res.column("partner_b.withdrawal"),
+                            res.column("partner_b.pursuit"), res.column("partner_a.withdrawal"))
+    act = res.column(f"{s.pursuer}.activation")
+    t = np.minimum(np.arange(pw.shape[1]) * every, steps)
     out: dict[str, Any] = {"value": s.low + updown_weights(steps)[t] * (s.high - s.low),
                            "leg": np.where(t <= ramp, "up", "down"), "t": t}
     out["up_mask"] = t <= ramp
@@ -493,14 +492,13 @@ def main(argv: list[str] | None = None) -> Path:
     fps = fixed_point_table(800 if args.tiny else 3000)
 
     # Part 2: simulated ramps
-    seeds = run_seeds(args.seed, args.reps)
     ramps = sorted({max(2, round(f * args.steps)) for f in RAMP_FACTORS})
     per_leg_points = 50 if args.tiny else 200
     runs: dict[tuple[str, int], dict[str, Any]] = {}
     sim_rows = []
     for s in SETTINGS:
         for ramp in ramps:
-            r = ramp_run(s, ramp, seeds, per_leg_points)
+            r = ramp_run(s, ramp, args.reps, args.seed, per_leg_points)
             runs[(s.key, ramp)] = r
             sw = ramp_switches(r)
             sim_rows.append({

@@ -27,7 +27,7 @@ from plotly.subplots import make_subplots
 from scipy import optimize
 from scipy import stats as sps
 
-from dyadsim import batch, meanfield, outcomes, rules
+from dyadsim import batch, episode, meanfield, outcomes, schema
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.stats import mean_interval
 from dyadsim.streams import run_seeds
@@ -161,20 +161,23 @@ def kaplan_meier(durations: np.ndarray, ended: np.ndarray) -> tuple[np.ndarray, 
 
 def run_chunks(params: np.ndarray, seeds: np.ndarray, steps: int
                ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Run the rows in chunks; yield each chunk's rows and pursue-withdraw series."""
-    col = {n: batch.TRAJECTORY_COLUMNS.index(n) - 1 for n in (
-        "partner_a.pursuit", "partner_b.pursuit", "partner_a.withdrawal",
-        "partner_b.withdrawal")}
+    """Run the rows in chunks; yield each chunk's rows and pursue-withdraw series.
+
+    Each row has its own seed (each start its own replicates) and the chunks keep memory
+    flat, neither of which run_replicates' layout (every point the same seeds) expresses.
+    """
     for first in range(0, len(seeds), CHUNK):
         rows = slice(first, min(first + CHUNK, len(seeds)))
         res = batch.run_batch(params[rows], seeds[rows], steps, record_every=1)
         traj = res.trajectories
         if traj is None or np.any(res.last_step < steps):
             raise RuntimeError(f"{NAME}: a run dissolved (dissolution should be off)")
-        pw = np.maximum(traj[:, :, col["partner_a.pursuit"]] * traj[:, :, col[
-            "partner_b.withdrawal"]], traj[:, :, col["partner_b.pursuit"]] * traj[:, :, col[
-                "partner_a.withdrawal"]])
-        yield rows, pw
+
+        def col(name: str, traj: np.ndarray = traj) -> np.ndarray:
+            return traj[:, :, batch.TRAJECTORY_COLUMNS.index(name) - 1]
+
+        yield rows, outcomes.pw_signal(col("partner_a.pursuit"), col("partner_b.withdrawal"),
+                                       col("partner_b.pursuit"), col("partner_a.withdrawal"))
 
 
 def poisson_interval(k: int) -> tuple[float, float]:
@@ -211,50 +214,48 @@ def clipped_perception(avail: np.ndarray, noise_sd: np.ndarray, ambiguous: np.nd
     return ambiguous * (1.0 - bias) * trust + (1.0 - ambiguous) * clear
 
 
-def clip_aware_step(mf: meanfield.MeanField, x: np.ndarray) -> np.ndarray:
-    """The mean-field episode of ``mf`` with :func:`clipped_perception` (one state column).
-
-    The schedule of :meth:`meanfield.MeanField.step` written with the :mod:`dyadsim.rules`
-    functions in Python; at zero noise it must equal ``mf.step`` (checked in :func:`main`).
-    """
-    d, ps = mf.dyad, mf.partner
+def _partner_state(x: np.ndarray, k: int) -> episode.State:
+    """Partner ``k``'s engine state from mean-field state columns (per-episode entries 0)."""
     n = len(meanfield.PARTNER_STATE)
+    st = list(episode.ZERO_STATE)
+    for i, var in enumerate(meanfield.PARTNER_STATE):
+        st[schema.STATE_VARS.index(var)] = x[k * n + i]
+    return tuple(st)
+
+
+def _clip_perceive(st: episode.State, p: np.ndarray, seen: episode.State,
+                   p_seen: np.ndarray, d: np.ndarray, c: np.ndarray) -> episode.State:
+    """The ``perceive`` stage at its expectation, with :func:`clipped_perception`."""
+    out = episode.perceive(st, p, seen, p_seen, d, c, d[schema.D_AMBIG], 0.0)
+    return episode.put(out, schema.S_PERC, clipped_perception(
+        seen[schema.S_AVAIL], d[schema.D_NOISE], d[schema.D_AMBIG], st[schema.S_TRUST],
+        p[schema.F_BIAS]))
+
+
+def clip_aware_step(mf: meanfield.MeanField, x: np.ndarray) -> np.ndarray:
+    """The mean-field episode of ``mf`` with :func:`clipped_perception` (state columns).
+
+    The stages of :mod:`dyadsim.episode` in :func:`dyadsim.episode.step`'s order, every draw
+    at its expectation as in :func:`dyadsim.episode.expected_step`, except that perception
+    is the mean of the clipped observation; at zero noise it must equal ``mf.step``
+    (checked in :func:`main`).
+    """
+    pa, pb = (schema.partner_vectors(mf.matrix)[:, k].T for k in (0, 1))
+    d = schema.dyad_vector(mf.matrix).T
     c = x[meanfield.CLOSENESS]
-    st = [x[k * n:(k + 1) * n] for k in (0, 1)]
-    avail = [rules.availability(p["responsiveness"], s[2], s[5], p["reassurance"],
-                                p["lapse_rate"]) for p, s in zip(ps, st, strict=True)]
+    sa, sb = _partner_state(x, 0), _partner_state(x, 1)
+    # episode.step's schedule; its perceive stage cannot take the clipped mean, so here again
+    sa = episode.signal(sa, pa, pa[schema.F_LAPSE])
+    sb = episode.signal(sb, pb, pb[schema.F_LAPSE])
+    sa, sb = _clip_perceive(sa, pa, sb, pb, d, c), _clip_perceive(sb, pb, sa, pa, d, c)
+    sa, sb = episode.appraise(sa, pa, d, c), episode.appraise(sb, pb, d, c)
+    sa, sb = episode.act(sa, pa, d, c), episode.act(sb, pb, d, c)
     out = np.empty_like(x)
-    beh = []
-    for k in (0, 1):
-        p, o = ps[k], 1 - k
-        act, pur, wd, trust, inc, fat, sat = st[k]
-        v = clipped_perception(avail[o], d["noise"], d["ambiguity"], trust,
-                               p["interpretation_bias"])
-        pres = rules.pressure(st[o][1], ps[o]["protest_intensity"])
-        intr = rules.intrusion(pres, c, p["preferred_closeness"], p["intrusion_sensitivity"])
-        cue = rules.threat_cue(v, c, p["preferred_closeness"], d["stress"],
-                               d["unavailability_weight"], d["distance_weight"])
-        threat = rules.threat_appraisal(cue, p["threat_threshold"], p["threat_gain"],
-                                        p["suppression"])
-        act = rules.update_activation(act, threat, rules.comfort(v, p["comfort_uptake"]),
-                                      p["self_soothing"], d["activation_rate"])
-        trust, inc = rules.update_trust(trust, inc, v, d["trust_rate"],
-                                        d["inconsistency_rate"], d["inconsistency_damping"])
-        p_target = rules.pursuit_drive(act, v, p["pursuit_gain"],
-                                       rules.hope(trust, p["protest_persistence"]), fat)
-        w_target = rules.withdrawal_drive(intr, act, v, p["withdrawal_gain"], fat,
-                                          d["burnout_weight"])
-        pur = rules.follow(pur, p_target, d["behaviour_rate"])
-        wd = rules.follow(wd, w_target, d["behaviour_rate"])
-        fat = rules.update_fatigue(fat, rules.strain(pres, pur, v), d["fatigue_rate"],
-                                   d["fatigue_recovery"])
-        quality = rules.episode_quality(v, act, c, p["preferred_closeness"], pres, fat)
-        sat = rules.follow(sat, quality, d["satisfaction_rate"])
-        out[k * n:(k + 1) * n] = np.stack(np.broadcast_arrays(act, pur, wd, trust, inc, fat, sat))
-        beh.append((pur, wd))
-    out[meanfield.CLOSENESS] = rules.update_closeness(
-        c, ps[0]["preferred_closeness"], ps[1]["preferred_closeness"], beh[0][1], beh[1][1],
-        beh[0][0], beh[1][0], avail[0], avail[1], d["closeness_rate"])
+    n = len(meanfield.PARTNER_STATE)
+    for k, st in enumerate((sa, sb)):
+        for i, var in enumerate(meanfield.PARTNER_STATE):
+            out[k * n + i] = st[schema.STATE_VARS.index(var)]
+    out[meanfield.CLOSENESS] = episode.closeness(c, pa, pb, sa, sb, d)
     return out
 
 

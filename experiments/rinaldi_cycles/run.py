@@ -30,8 +30,7 @@ from scipy import optimize
 from dyadsim import batch, meanfield, outcomes
 from dyadsim.params import REGISTRY
 from dyadsim.report import PALETTE, Report, experiment_args
-from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
+from dyadsim.runner import run_replicates
 
 NAME = "rinaldi_cycles"
 TYPES: dict[str, tuple[float, float]] = {
@@ -420,23 +419,20 @@ def sim_conditions() -> dict[str, dict[str, float]]:
 def simulate(conds: dict[str, dict[str, float]], reps: int, steps: int, seed: int
              ) -> pd.DataFrame:
     """Run every condition with the same replicate seeds; outcome shares per condition."""
-    matrix = np.concatenate([np.repeat(batch.param_matrix(v), reps, axis=0)
-                             for v in conds.values()])
-    seeds = np.tile(np.asarray(run_seeds(seed, reps), dtype=np.uint64), len(conds))
-    result = batch.run_batch(matrix, seeds, steps)
-    codes = result.outcome.reshape(len(conds), reps)
-    waves = result.metrics[:, outcomes.METRIC_NAMES.index("episodes")].reshape(len(conds), reps)
     rows = []
-    for i, name in enumerate(conds):
+    for name, values in conds.items():
+        # one call per condition: each sets its own keys (the others default or follow the
+        # traits), which one design of varying columns cannot express
+        run = run_replicates(values, reps=reps, root_seed=seed, steps=steps)
+        s = run.summary()
         group, label = name.split("|", 1)
-        counts = np.bincount(codes[i], minlength=len(outcomes.OUTCOMES))
-        cyc = int(counts[outcomes.OUTCOMES.index("cycling")])
-        low, high = wilson(cyc, reps)
-        rows.append({"group": group, "condition": label, "n": reps, "cycling_runs": cyc,
-                     "cycling": cyc / reps, "cycling_ci_low": low, "cycling_ci_high": high,
-                     "waves_per_run": float(waves[i].mean()),
-                     **{k: counts[j] / reps for j, k in enumerate(outcomes.OUTCOMES)
-                        if k != "cycling"}})
+        rows.append({"group": group, "condition": label, "n": reps,
+                     "cycling_runs": int(s.counts["cycling"][0]),
+                     "cycling": s.shares["cycling"][0],
+                     "cycling_ci_low": s.share_low["cycling"][0],
+                     "cycling_ci_high": s.share_high["cycling"][0],
+                     "waves_per_run": float(s.mean["episodes"][0]),
+                     **{k: s.shares[k][0] for k in outcomes.OUTCOMES if k != "cycling"}})
     return pd.DataFrame(rows)
 
 
@@ -741,13 +737,12 @@ def main(argv: list[str] | None = None) -> Path:
     point_row = batch.param_matrix(CYCLING_POINT)[0]
     conds = sim_conditions()
     sims = simulate(conds, args.reps, args.steps, args.seed)
-    seed0 = run_seeds(args.seed, 1)[0]
     shown = {"noisy (as pinned)": CYCLING_POINT,
              "noise 0 + ambiguity 0": {**CYCLING_POINT, "dyad.noise": 0.0,
                                        "dyad.ambiguity": 0.0}}
-    res = batch.run_batch(np.concatenate([batch.param_matrix(v) for v in shown.values()]),
-                          [seed0, seed0], args.steps, record_every=1)
-    traces = {name: outcomes.pursue_withdraw(res.trajectory(k)) for k, name in enumerate(shown)}
+    traces = {name: outcomes.pursue_withdraw(run_replicates(
+        values, root_seed=args.seed, steps=args.steps, record_every=1).trajectory(0))
+        for name, values in shown.items()}
     mf_orbit, _ = meanfield.MeanField(point_row[None, :]).run(args.steps)
     traces["mean field (deterministic map)"] = meanfield.pursue_withdraw(mf_orbit[:, :, 0].T)
     lap("simulation")
