@@ -103,6 +103,13 @@ def _episode_mask(pw: np.ndarray, on: float, off: float) -> np.ndarray:
 
 @register_jitable
 def _wave_bounds(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends, _ = _waves_and_mask(pw)
+    return starts, ends
+
+
+@register_jitable
+def _waves_and_mask(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The waves' starts and ends, and the episode mask they were read from."""
     mask = _episode_mask(pw, PW_ON, PW_OFF)
     n = pw.shape[0]
     starts = np.empty(n, dtype=np.int64)
@@ -129,7 +136,7 @@ def _wave_bounds(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             starts[kept] = s
             ends[kept] = e
             kept += 1
-    return starts[:kept], ends[:kept]
+    return starts[:kept], ends[:kept], mask
 
 
 @register_jitable
@@ -147,14 +154,28 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
     """
     n = x.shape[0]
     end = max(n, 2)
-    pw = pw_signal(x[:, _PA], x[:, _WB], x[:, _PB], x[:, _WA])
     out = np.full(len(METRIC_NAMES), np.nan)
-    live = slice(1, end)
-    out[0] = 0.5 * (x[live, _AA].mean() + x[live, _AB].mean())
-    out[1] = np.maximum(x[live, _PA], x[live, _PB]).mean()
-    out[2] = np.maximum(x[live, _WA], x[live, _WB]).mean()
-    out[3] = pw[live].mean()
-    starts, ends = _wave_bounds(pw[1:])
+    # One pass for the run's means. Each sum runs over steps 1..end-1 in order, as
+    # ``array.mean()`` does, so the metrics are the same bit for bit as the array form.
+    pw = np.empty(n)
+    pw[0] = pw_signal(x[0, _PA], x[0, _WB], x[0, _PB], x[0, _WA])
+    act_a = act_b = pursuit = withdrawal = signal = sat_a = sat_b = close = 0.0
+    for t in range(1, n):
+        pw[t] = pw_signal(x[t, _PA], x[t, _WB], x[t, _PB], x[t, _WA])
+        act_a += x[t, _AA]
+        act_b += x[t, _AB]
+        pursuit += max(x[t, _PA], x[t, _PB])
+        withdrawal += max(x[t, _WA], x[t, _WB])
+        signal += pw[t]
+        sat_a += x[t, _SA]
+        sat_b += x[t, _SB]
+        close += x[t, _CL]
+    live = min(end, n) - 1
+    out[0] = 0.5 * (act_a / live + act_b / live)
+    out[1] = pursuit / live
+    out[2] = withdrawal / live
+    out[3] = signal / live
+    starts, ends, mask = _waves_and_mask(pw[1:])
     out[4] = starts.shape[0]
     if starts.shape[0] > 0:
         out[5] = (ends - starts).mean()
@@ -165,17 +186,22 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
             out[6] = t - SUSTAIN_STEPS + 1
             break
     out[7] = 1.0 if (not np.isnan(out[6]) or out[4] >= CYCLING_EPISODES) else 0.0
-    out[8] = 0.5 * (x[live, _SA].mean() + x[live, _SB].mean())
+    out[8] = 0.5 * (sat_a / live + sat_b / live)
     out[9] = 0.5 * (x[end - 1, _SA] + x[end - 1, _SB])
-    out[10] = x[live, _CL].mean()
+    out[10] = close / live
     if dissolved:
         out[11] = n - 1
         return _DISSOLVED, out
     width = max(MIN_WINDOW_STEPS, int(np.floor(WINDOW * (n - 1) + 0.5)))
     first = max(1, n - width)
-    mask = _episode_mask(pw[1:], PW_ON, PW_OFF)
-    share = mask[first - 1:].sum() / (n - first)
-    distress = np.maximum(x[first:, _AA], x[first:, _AB]).mean()
+    inside = 0
+    for t in range(first - 1, n - 1):
+        inside += mask[t]
+    share = inside / (n - first)
+    distress = 0.0
+    for t in range(first, n):
+        distress += max(x[t, _AA], x[t, _AB])
+    distress = distress / (n - first)
     if share >= ESCALATED_SHARE and distress >= ESCALATED_ACTIVATION:
         return _ESCALATED, out
     touching = 0
@@ -184,7 +210,10 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
             touching += 1
     if touching >= CYCLING_EPISODES:
         return _CYCLING, out
-    if x[first:, _CL].mean() < DISTANT_CLOSENESS:
+    closeness = 0.0
+    for t in range(first, n):
+        closeness += x[t, _CL]
+    if closeness / (n - first) < DISTANT_CLOSENESS:
         return _DISTANT, out
     return _SETTLED, out
 
