@@ -129,8 +129,21 @@ def test_param_matrix_resolves_rows_like_make_params():
     for i in range(20):
         row = {**fixed, **{k: float(v[i]) for k, v in varying.items()}}
         expected = make_params(row)
-        assert batch.row_values(matrix, i) == pytest.approx(expected, abs=0, rel=0)
+        assert batch.row_values(matrix, i) == expected
     assert matrix.shape == (20, len(REGISTRY))
+
+
+def test_row_values_gives_each_parameter_its_registry_type():
+    """``row_values`` returns ``int`` for int parameters (run.steps, run.seed), as
+    ``make_params`` does; comparing values alone would hide a float where an int belongs."""
+    matrix = batch.param_matrix({"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
+    row, expected = batch.row_values(matrix, 0), make_params(
+        {"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
+    wrong = {name: type(value).__name__ for name, value in row.items()
+             if type(value) is not REGISTRY[name].kind}
+    assert not wrong, f"row_values types differ from the registry's kinds: {wrong}"
+    assert {k: type(v) for k, v in row.items()} == {k: type(v) for k, v in expected.items()}
+    assert row["run.steps"] == 321 and row["run.seed"] == 7
 
 
 @pytest.mark.parametrize(("varying", "words"), [

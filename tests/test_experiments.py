@@ -2,7 +2,8 @@
 
 Each ``experiments/<name>/run.py`` is run as a user would run it (its own process), with
 ``--tiny`` and ``--out`` in a temporary folder. The report must hold the table, at least
-one PNG figure and ``numbers.json`` with the command, the seed and an ``agrees`` verdict;
+one PNG figure and ``numbers.json`` with the command, the seed and an ``agrees`` verdict,
+which must be true unless the experiment's documented verdict is false (``DOCUMENTED_FALSE``);
 no temporary folder may be left beside it. The scientific claims themselves are checked
 at full size by the stylized-fact tests and reported in ``docs/VALIDATION.md``.
 """
@@ -18,6 +19,27 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted(ROOT.glob("experiments/*/run.py"))
+# Experiments whose documented verdict (docs/VALIDATION.md, the committed full-size
+# docs/validation/<name>/numbers.json) is `agrees: false`, with the reason. Every other
+# experiment must report `agrees: true`, at full size and in the CI-size run below.
+DOCUMENTED_FALSE = {
+    "hysteresis": "at default settings the trap is entered and left at the same anxiety "
+                  "(0.725 in the mean field): no hysteresis loop",
+    "meanfield_map": "79.8% of cells agree on the responses map, short of the 80% criterion "
+                     "set before the run",
+    "rinaldi_cycles": "one insecure partner never produces a cycle and no deterministic "
+                      "love cycle exists: Rinaldi's recipe does not hold",
+}
+# Arguments beyond --tiny for experiments whose verdict needs more than the tiny size to be
+# decided, with the reason. The size is what the claim needs, not what makes it pass.
+VERDICT_SIZE = {
+    "fact02_anxious_avoidant_trap": (
+        ["--reps", "100", "--steps", "500"],
+        "the pairings with a fearful partner leave the trap by dissolving only after episode "
+        "150, and at 20 replicates a Wilson interval is about +/-0.15 wide; at 500 episodes "
+        "the shares are 0.83 and 0.63 (docs), whose 95% intervals separate at 100 "
+        "replicates (about +/-0.08)"),
+}
 QUESTIONS = {
     "fact01_secure_settle", "fact02_anxious_avoidant_trap", "fact03_trap_rises_with_traits",
     "fact04_secure_buffer", "fact05_softening", "fact06_eft_halfway",
@@ -36,10 +58,27 @@ def test_every_question_has_a_script_and_a_readme():
         assert f"experiments/{script.parent.name}/run.py" in readme.read_text(), readme
 
 
+def test_documented_verdicts_match_the_committed_reports():
+    """The full-size reports in docs/validation say `agrees: false` exactly for the
+    experiments listed in DOCUMENTED_FALSE, and VALIDATION.md names each of them."""
+    verdicts = {}
+    for script in SCRIPTS:
+        numbers = ROOT / "docs" / "validation" / script.parent.name / "numbers.json"
+        meta = json.loads(numbers.read_text())
+        assert meta["tiny"] is False, numbers
+        verdicts[script.parent.name] = meta["numbers"]["agrees"]
+    assert {name for name, ok in verdicts.items() if ok is False} == set(DOCUMENTED_FALSE)
+    assert all(ok is True for name, ok in verdicts.items() if name not in DOCUMENTED_FALSE)
+    validation = (ROOT / "docs" / "VALIDATION.md").read_text()
+    for name in DOCUMENTED_FALSE:
+        assert f"experiments/{name}" in validation, name
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.parent.name)
 def test_experiment_runs_at_tiny_size(script: Path, tmp_path: Path):
     out = tmp_path / "report"
-    done = subprocess.run([sys.executable, str(script), "--tiny", "--out", str(out)],
+    extra = VERDICT_SIZE.get(script.parent.name, ([], ""))[0]
+    done = subprocess.run([sys.executable, str(script), "--tiny", *extra, "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "|---" in (out / "table.md").read_text()
@@ -49,7 +88,15 @@ def test_experiment_runs_at_tiny_size(script: Path, tmp_path: Path):
     meta = json.loads((out / "numbers.json").read_text())
     assert meta["experiment"] == script.parent.name
     assert meta["tiny"] is True and meta["seed"] == 20261121
-    assert isinstance(meta["numbers"]["agrees"], bool)
+    expected = script.parent.name not in DOCUMENTED_FALSE
+    if expected:
+        assert meta["numbers"]["agrees"] is True, (
+            f"{script.parent.name}: agrees is {meta['numbers']['agrees']!r} at CI size; its "
+            f"documented verdict is true")
+    else:
+        # a documented-false verdict may come out either way at CI size (meanfield_map is
+        # true on its tiny grid); the full-size verdict is checked above
+        assert isinstance(meta["numbers"]["agrees"], bool)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # nothing half-written
 
 

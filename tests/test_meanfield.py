@@ -111,15 +111,27 @@ def test_without_randomness_the_map_is_the_model(couple):
 def test_fixed_points_satisfy_the_map(points, name):
     mf = MeanField(COUPLES[name])
     assert points[name]
+    rng = np.random.default_rng(7)
     for fp in points[name]:
         x = fp.state
-        residual = float(np.max(np.abs(mf.step(x[:, None])[:, 0] - x)))
-        assert residual < 1e-9  # meanfield.FIXED_TOL, the promise of fixed_points
+        # the residual recomputed through the public orbit (MeanField.run, not describe)
+        orbit, _ = mf.run(1, x0=x[:, None])
+        residual = float(np.max(np.abs(orbit[1, :, 0] - x)))
+        assert residual < meanfield.FIXED_TOL  # the promise of fixed_points
+        assert fp.residual == pytest.approx(residual, rel=1e-6, abs=1e-15)  # reported right
         # 1e-9 slack: the root solver may land a component that is 0 at -1e-17
         assert np.all((x >= -1e-9) & (x <= 1.0 + 1e-9))
         again = meanfield.describe(mf, x)
-        assert again.residual == residual == fp.residual  # the same computation
         assert (again.kind, again.label) == (fp.kind, fp.label)
+        if fp.stable:  # it stays put when iterated (1e-7: rounding on a contraction)
+            stay, _ = mf.run(200, x0=x[:, None])
+            assert np.max(np.abs(stay[-1, :, 0] - x)) < 1e-7
+        # describe's residual is not vacuous: off the point it is large and it is F(x) - x
+        off = np.clip(x + rng.uniform(-0.05, 0.05, x.shape), 0.0, 1.0)
+        moved = meanfield.describe(mf, off)
+        step, _ = mf.run(1, x0=off[:, None])
+        assert moved.residual == pytest.approx(float(np.max(np.abs(step[1, :, 0] - off))))
+        assert moved.residual > 100 * meanfield.FIXED_TOL
     for i, p in enumerate(points[name]):  # each point once
         for q in points[name][i + 1:]:
             assert np.max(np.abs(p.state - q.state)) > meanfield.SAME_POINT
