@@ -1,23 +1,19 @@
-"""One run on the Mesa engine, and the list-of-runs form some callers still take.
+"""One run on the Mesa engine, with its trajectory as a DataFrame.
 
-:func:`run_mesa` runs one :class:`dyadsim.model.DyadModel` and classifies it. Replicates on
-either engine are :func:`dyadsim.runner.run_replicates`' job, their summary
-:func:`dyadsim.summary.summarize`'s; :func:`replicate` and :func:`summarize` here are thin
-forms of those two that return and take a list of :class:`RunResult`.
+:func:`run_mesa` runs one :class:`dyadsim.model.DyadModel` and classifies it: what the
+runner's Mesa engine does for each replicate, and what the benchmarks time. Replicates on
+either engine are :func:`dyadsim.runner.run_replicates`' job; their summary is
+:func:`dyadsim.summary.summarize`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
-from dyadsim import outcomes, summary
+from dyadsim import outcomes
 from dyadsim.params import Value
-from dyadsim.runner import ENGINES, Engine, run_replicates
 from dyadsim.timeline import Timeline
 
 
@@ -52,36 +48,4 @@ def run_mesa(
     return RunResult(seed, label, metrics, traj)
 
 
-def replicate(
-    overrides: Mapping[str, Any] | None = None,
-    reps: int = 1,
-    root_seed: int | None = None,
-    workers: int = 1,
-    engine: Engine = "batch",
-    timeline: Timeline | None = None,
-) -> tuple[dict[str, Value], list[RunResult]]:
-    """:func:`dyadsim.runner.run_replicates` as a list of runs, each with its trajectory.
-
-    Returns:
-        The resolved parameter values and one :class:`RunResult` per replicate.
-    """
-    reps_ = run_replicates(overrides, reps=reps, root_seed=root_seed, engine=engine,
-                           record_every=1, timeline=timeline, workers=workers)
-    names = reps_.outcome_names()
-    results = [RunResult(int(seed), names[i],
-                         dict(zip(outcomes.METRIC_NAMES, reps_.metrics[i].tolist(),
-                                  strict=True)),
-                         reps_.trajectory(i))
-               for i, seed in enumerate(reps_.seeds)]
-    return reps_.values, results
-
-
-def summarize(results: Sequence[RunResult]) -> dict[str, Any]:
-    """:func:`dyadsim.summary.summarize` of a list of runs, as one point's plain dict."""
-    codes = np.array([outcomes.OUTCOMES.index(r.outcome) for r in results], dtype=np.int8)
-    metrics = np.array([[r.metrics[k] for k in outcomes.METRIC_NAMES] for r in results],
-                       dtype=float)
-    return summary.summarize(codes, metrics).point()
-
-
-__all__ = ["ENGINES", "Engine", "RunResult", "replicate", "run_mesa", "summarize"]
+__all__ = ["RunResult", "run_mesa"]

@@ -168,7 +168,7 @@ def test_cli_engines_write_the_same_trajectories(tmp_path, capsys):
     for engine in ("mesa", "batch"):
         files[engine] = tmp_path / f"{engine}.csv"
         args = ["run", "--engine", engine, "--reps", "6", "--steps", "300", "--seed", "8",
-                "--workers", "1", "--out", str(files[engine])]
+                "--workers", "1", "--out", str(files[engine]), "--trajectories", "1"]
         assert main(args) == 0
     mesa, fast = (pd.read_csv(files[e]) for e in ("mesa", "batch"))
     assert list(mesa.columns) == list(fast.columns) and mesa.shape == fast.shape

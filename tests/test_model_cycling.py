@@ -15,12 +15,9 @@ runs the Mesa search counted.
 
 from __future__ import annotations
 
-import numpy as np
-
-from dyadsim import batch
-from dyadsim.params import make_params
-from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
+from dyadsim import outcomes
+from dyadsim.runner import run_replicates
+from dyadsim.summary import summarize
 
 REPS = 200
 ROOT = 7
@@ -56,11 +53,10 @@ CYCLING_POINT = {
 
 
 def test_a_fearful_partner_can_cycle():
-    values = make_params(CYCLING_POINT)
-    matrix = np.repeat(batch.param_matrix(values), REPS, axis=0)
-    result = batch.run_batch(matrix, run_seeds(ROOT, REPS), int(values["run.steps"]))
-    cycling = sum(name == "cycling" for name in result.outcome_names())
-    low, _ = wilson(cycling, REPS)
-    assert low > 0.5, (cycling, REPS, low)
-    first = result.outcome_names()[:30]  # the 30 runs of the search, same seeds
+    result = run_replicates(CYCLING_POINT, reps=REPS, root_seed=ROOT)
+    s = summarize(result.outcome)
+    low = float(s.share_low["cycling"][0])
+    assert low > 0.5, (s.counts["cycling"], REPS, low)
+    # the 30 runs of the search, same seeds
+    first = [outcomes.OUTCOMES[c] for c in result.outcome[:30]]
     assert sum(name == "cycling" for name in first) >= 15, first

@@ -1,9 +1,9 @@
 """Stylized facts 1-4 of the brief (section 4), as statistical tests.
 
-Engine: the batch engine (``batch.run_batch``), which runs the same rules, in the same
-order, with the same per-run random streams as the Mesa reference model; its trajectories
-equal Mesa's to 1e-9 (``tests/test_batch.py``, ``tests/test_golden.py``), so the outcomes
-here are the ones Mesa gives for the same seeds, at a small fraction of the cost.
+Engine: the batch engine (the default of ``runner.run_replicates``), which runs the same
+rules, in the same order, with the same per-run random streams as the Mesa reference model;
+its trajectories equal Mesa's to 1e-9 (``tests/test_batch.py``, ``tests/test_golden.py``),
+so the outcomes here are the ones Mesa gives for the same seeds, at a small fraction of the cost.
 
 Each test runs a fixed number of replicates with the seeds every command uses
 (``streams.run_seeds`` from a fixed root seed), so it is exactly reproducible. Tolerances
@@ -21,13 +21,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import numpy as np
 import pytest
 
-from dyadsim import batch, outcomes
-from dyadsim.params import make_params
-from dyadsim.stats import wilson
-from dyadsim.streams import run_seeds
+from dyadsim import outcomes
+from dyadsim.runner import run_replicates
+from dyadsim.summary import summarize
 
 REPS = 200
 SWEEP_REPS = 100
@@ -48,15 +46,12 @@ def traits(aa, av, ba, bv):
 def trap_summary(overrides: dict[str, float], reps: int = REPS) -> dict[str, Any]:
     """Outcome shares, the trap share with its Wilson 95% interval, and the share of runs
     that entered the trap, over ``reps`` replicates on the batch engine."""
-    values = make_params({**overrides, "run.seed": ROOT})
-    matrix = np.repeat(batch.param_matrix(values), reps, axis=0)
-    result = batch.run_batch(matrix, run_seeds(ROOT, reps), int(values["run.steps"]))
-    names = np.array(result.outcome_names())
-    shares = {name: float(np.mean(names == name)) for name in outcomes.OUTCOMES}
-    trapped = int(np.isin(names, outcomes.TRAP_OUTCOMES).sum())
-    entered = result.metrics[:, outcomes.METRIC_NAMES.index("trap_entered")]
-    return {"outcomes": shares, "trap": trapped / reps, "trap_ci95": wilson(trapped, reps),
-            "trap_entered": float(entered.mean())}
+    result = run_replicates(overrides, reps=reps, root_seed=ROOT)
+    s = summarize(result.outcome, result.metrics)
+    return {"outcomes": {name: float(s.shares[name][0]) for name in outcomes.OUTCOMES},
+            "trap": float(s.shares["trap"][0]),
+            "trap_ci95": (float(s.share_low["trap"][0]), float(s.share_high["trap"][0])),
+            "trap_entered": float(s.mean["trap_entered"][0])}
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ Tolerances come from the brief's words, not from the results:
 - "over time": activation late in the run is lower than just before the antidote, in the
   same runs.
 
-Engine: the batch engine (``batch.run_batch``, through ``expectations.run`` for the library
-scenarios), with 200 replicates per arm. It runs the same rules and timeline as the Mesa
+Engine: the batch engine (``runner.run_replicates``, also through ``expectations.run`` for
+the library scenarios), with 200 replicates per arm. It runs the same rules and timeline as the Mesa
 reference model and equals it run for run to 1e-9 (``tests/test_batch.py``,
 ``tests/test_golden.py``, whose ``therapy_eft`` run covers a scenario timeline on both
 engines); recorded trajectories for 200 x 4 arms would take minutes on Mesa.
@@ -29,11 +29,10 @@ import itertools
 
 import numpy as np
 
-from dyadsim import batch, expectations
-from dyadsim.params import make_params
+from dyadsim import expectations
+from dyadsim.runner import run_replicates
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, wilson
-from dyadsim.streams import replicate_seeds
 
 REPS = 200
 ROOT = 20261121
@@ -46,10 +45,8 @@ def paired(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 def test_fact5_softening_lowers_the_avoidant_partners_withdrawal():
     levels = (1.0, 0.7, 0.4, 0.1)
-    values = [make_params({"partner_a.protest_intensity": p}) for p in levels]
-    matrix = np.repeat(np.vstack([batch.param_matrix(v) for v in values]), REPS, axis=0)
-    seeds = np.tile(replicate_seeds(ROOT, REPS), len(levels))
-    res = batch.run_batch(matrix, seeds, 500, record_every=1)
+    res = run_replicates({"run.steps": 500}, reps=REPS, root_seed=ROOT, record_every=1,
+                         varying={"partner_a.protest_intensity": list(levels)})
     withdrawal = expectations.quantity(res, "partner_b.withdrawal").reshape(len(levels), REPS)
     for harsher, softer in itertools.pairwise(withdrawal):
         diff, _, high = paired(softer, harsher)

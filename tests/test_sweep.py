@@ -17,7 +17,7 @@ import pytest
 from dyadsim import outcomes, sweep
 from dyadsim.cli import main
 from dyadsim.params import REGISTRY, ParamError
-from dyadsim.runs import replicate, summarize
+from dyadsim.runner import run_replicates
 
 AXES = {"partner_a.anxiety": (0.0, 1.0, 5), "partner_b.avoidance": (0.2, 0.8, 3)}
 
@@ -49,12 +49,11 @@ def test_a_sweep_cell_equals_dyadsim_run_at_that_point():
     cell = res.summary.iloc[13]  # anxiety 1.0, avoidance 0.5
     point = {"partner_a.anxiety": cell["partner_a.anxiety"],
              "partner_b.avoidance": cell["partner_b.avoidance"], "run.steps": 300}
-    _, results = replicate(point, reps=8, root_seed=5, engine="mesa")
-    expected = summarize(results)
+    expected = run_replicates(point, reps=8, root_seed=5, engine="mesa").summary()
     for name in outcomes.OUTCOMES:
-        assert cell[name] == pytest.approx(expected["outcomes"][name])
-    assert cell["satisfaction_mean"] == pytest.approx(
-        expected["metrics"]["satisfaction"]["mean"], abs=1e-9)
+        assert cell[name] == pytest.approx(expected.shares[name][0])
+    assert cell["satisfaction_mean"] == pytest.approx(expected.mean["satisfaction"][0],
+                                                      abs=1e-9)
 
 
 def test_results_do_not_depend_on_chunks_or_processes(tmp_path):
