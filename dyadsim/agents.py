@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from dyadsim import episode, streams
-from dyadsim.params import PARTNER_FIELDS
+from dyadsim.registry import PARTNER_FIELDS
 from dyadsim.schema import D_AMBIG, F_LAPSE, STATE_VARS
 
 if TYPE_CHECKING:

@@ -20,9 +20,8 @@ floating-point rounding (tested to 1e-9 over 500 steps).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numba
 import numpy as np
@@ -31,15 +30,7 @@ from numba import prange
 from numba.extending import register_jitable
 
 from dyadsim import episode, outcomes, streams
-from dyadsim.params import (
-    PARTNERS,
-    REGISTRY,
-    ParamError,
-    Value,
-    derived_value,
-    lookup,
-    make_params,
-)
+from dyadsim.registry import PARTNERS
 from dyadsim.schema import (
     D_AMBIG,
     D_NOISE,
@@ -227,7 +218,7 @@ def run_batch(
 
     Args:
         params: Parameter matrix of shape ``(n, len(PARAM_NAMES))`` (see
-            :func:`param_matrix`); each row is one run's every parameter value.
+            :func:`dyadsim.params.param_matrix`); each row is one run's every parameter value.
         seeds: One seed per row (non-negative ints below 2**64).
         steps: Episodes per run (the same for the whole batch).
         record_every: Keep every ``k``-th step of each trajectory (1: every step; 0: none,
@@ -282,49 +273,3 @@ def _plan_arrays(plan: Plan) -> tuple[np.ndarray, ...]:
         where[j], slot[j] = param_slot(name)
     return (where, slot, plan.change_of, plan.weights, plan.bases, plan.targets)
 
-
-def param_matrix(
-    fixed: Mapping[str, Any] | None = None,
-    varying: Mapping[str, Sequence[float] | np.ndarray] | None = None,
-) -> np.ndarray:
-    """Resolve parameters for many runs at once: one row per run, in registry order.
-
-    ``fixed`` values apply to every row; ``varying`` gives one value per row for each named
-    parameter (all the same length). Derived parameters follow each row's traits unless
-    fixed or varied explicitly, exactly as :func:`dyadsim.params.make_params` does for one
-    run (tested row by row).
-
-    Raises:
-        ParamError: For an unknown key or a value out of range, naming the key, the first
-            offending value and the allowed range.
-    """
-    base = make_params(fixed or {})
-    varying = dict(varying or {})
-    n = len(next(iter(varying.values()))) if varying else 1
-    columns = {name: np.full(n, float(value)) for name, value in base.items()}
-    for name, values in varying.items():
-        param = lookup(name)
-        arr = np.asarray(values, dtype=float).reshape(-1)
-        if arr.shape[0] != n:
-            raise ParamError(f"{name}: {arr.shape[0]} values, but other axes have {n}")
-        if not param.sweepable:
-            raise ParamError(f"parameter {name!r} cannot vary between runs of one batch; "
-                             f"set it once instead")
-        bad = ~((arr >= param.low) & (arr <= param.high))
-        if bad.any():
-            param.check(float(arr[bad][0]))  # raises with the registry's message
-        columns[name] = arr
-    explicit = set(fixed or {}) | set(varying)
-    for name, param in REGISTRY.items():
-        if param.derive is not None and name not in explicit:
-            who = param.group
-            if f"{who}.anxiety" in varying or f"{who}.avoidance" in varying:
-                columns[name] = np.asarray(derived_value(
-                    param, columns[f"{who}.anxiety"], columns[f"{who}.avoidance"]), float)
-    return np.column_stack([columns[name] for name in PARAM_NAMES])
-
-
-def row_values(matrix: np.ndarray, i: int) -> dict[str, Value]:
-    """Row ``i`` of a parameter matrix as a dict by name (ints where the registry says)."""
-    return {name: (int(v) if REGISTRY[name].kind is int else float(v))
-            for name, v in zip(PARAM_NAMES, matrix[i], strict=True)}

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from dyadsim import outcomes
-from dyadsim.params import Value
+from dyadsim.registry import Value
 from dyadsim.runner import Replicates, run_replicates
 from dyadsim.scenario import PURSUE_WITHDRAW, Check, Scenario
 from dyadsim.stats import mean_interval, wilson

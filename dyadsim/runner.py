@@ -25,7 +25,7 @@ import pandas as pd
 
 from dyadsim import batch, outcomes
 from dyadsim.batch import TRAJECTORY_COLUMNS
-from dyadsim.params import Value, make_params
+from dyadsim.params import Value, make_params, param_matrix
 from dyadsim.streams import run_seeds
 from dyadsim.summary import Summary, summarize
 from dyadsim.timeline import Timeline
@@ -198,7 +198,7 @@ def run_replicates(
     check_trajectory_size(seeds.shape[0], run_steps, record_every)
     per_run = {k: np.repeat(v, reps) for k, v in columns.items()}
     if engine == "batch":
-        matrix = batch.param_matrix(given, per_run or None)
+        matrix = param_matrix(given, per_run or None)
         if not per_run:
             matrix = np.repeat(matrix, seeds.shape[0], axis=0)
         result = batch.run_batch(matrix, seeds, run_steps, record_every, threads, timeline,

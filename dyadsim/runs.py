@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dyadsim import outcomes
-from dyadsim.params import Value
+from dyadsim.registry import Value
 from dyadsim.timeline import Timeline
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dyadsim.params import PARTNER_FIELDS, PARTNERS, REGISTRY
+from dyadsim.registry import PARTNER_FIELDS, PARTNERS, REGISTRY
 
 PARAM_NAMES: tuple[str, ...] = tuple(REGISTRY)
 """Columns of a parameter matrix: every registry parameter, in registry order."""

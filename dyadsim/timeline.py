@@ -200,7 +200,7 @@ class Timeline:
 
         Args:
             matrix: Shape ``(n, len(REGISTRY))``, columns in registry order (as
-                :func:`dyadsim.batch.param_matrix` makes it).
+                :func:`dyadsim.params.param_matrix` makes it).
             steps: Episodes per run.
             explicit: Parameters set explicitly in these runs (they do not follow a
                 change of their partner's traits).

@@ -50,7 +50,7 @@ import mesa
 import numba
 import numpy as np
 
-from dyadsim import batch
+from dyadsim import batch, params
 from dyadsim.model import DyadModel
 from dyadsim.outcomes import METRIC_NAMES
 from dyadsim.runs import run_mesa as mesa_run
@@ -110,7 +110,7 @@ def run_mesa(reps: int, steps: int) -> dict[str, Any]:
 def run_batch_sweep(reps: int, steps: int) -> tuple[dict[str, Any], batch.BatchResult]:
     """The same sweep through ``run_batch``: first call timed alone, then median of warm calls."""
     runs = sweep_runs(reps)
-    matrix = batch.param_matrix(None, {
+    matrix = params.param_matrix(None, {
         "partner_a.anxiety": np.array([a for a, _, _ in runs]),
         "partner_b.avoidance": np.array([v for _, v, _ in runs]),
     })

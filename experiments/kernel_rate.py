@@ -2,7 +2,8 @@
 
 Run by ``bench_engines.py`` (``python experiments/kernel_rate.py SPEC_JSON``), once for the
 working tree and once for a baseline tree put on ``PYTHONPATH``, so that it imports nothing
-but ``dyadsim.batch`` (whose ``param_matrix`` and ``run_batch`` both versions have). It
+but ``dyadsim.batch`` and ``param_matrix`` (in ``dyadsim.params``; the baseline tree has it
+in ``dyadsim.batch``). It
 prints one JSON line: the median time of ``repeats`` calls, the dyad-steps run, the peak RSS
 and a digest of every outcome, metric and last step, which must be equal for two kernels
 that compute the same runs bit for bit.
@@ -23,6 +24,11 @@ import numpy as np
 
 from dyadsim import batch
 
+try:
+    from dyadsim.params import param_matrix
+except ImportError:  # a baseline tree from before param_matrix moved to dyadsim.params
+    param_matrix = batch.param_matrix
+
 ROOT_SEED = 20261121
 
 
@@ -31,7 +37,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     n, steps, threads, every = spec["dyads"], spec["steps"], spec["threads"], spec["every"]
     # A spread of anxiety, cycled so that each thread's share of rows gets the same mix.
     anxiety = np.linspace(0.05, 0.95, 10)[np.arange(n) % 10]
-    matrix = batch.param_matrix(None, {"partner_a.anxiety": anxiety})
+    matrix = param_matrix(None, {"partner_a.anxiety": anxiety})
     seeds = np.arange(ROOT_SEED, ROOT_SEED + n, dtype=np.uint64)
     start = time.perf_counter()
     batch.run_batch(matrix[:2], seeds[:2], 10, record_every=every, threads=threads)

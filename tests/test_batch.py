@@ -12,7 +12,7 @@ import pytest
 from dyadsim import batch, outcomes
 from dyadsim.cli import main
 from dyadsim.model import DyadModel
-from dyadsim.params import REGISTRY, ParamError, make_params
+from dyadsim.params import REGISTRY, ParamError, make_params, param_matrix, row_values
 
 TOLERANCE = 1e-9  # the issue's contract: every state variable within 1e-9 for 500 steps
 STEPS = 500
@@ -37,7 +37,7 @@ def mesa_run(overrides: dict, seed: int) -> pd.DataFrame:
 
 
 def batch_run(overrides: dict, seed: int) -> pd.DataFrame:
-    result = batch.run_batch(batch.param_matrix(overrides), [seed], STEPS, record_every=1)
+    result = batch.run_batch(param_matrix(overrides), [seed], STEPS, record_every=1)
     return result.trajectory(0)
 
 
@@ -72,7 +72,7 @@ def random_matrix(n: int, seed: int) -> np.ndarray:
               for who in ("partner_a", "partner_b") for t in ("anxiety", "avoidance")}
     traits["dyad.ambiguity"] = rng.uniform(0, 0.5, n)
     traits["dyad.stress"] = rng.uniform(0, 0.3, n)
-    return batch.param_matrix(varying=traits)
+    return param_matrix(varying=traits)
 
 
 def test_a_dyad_runs_the_same_alone_and_in_a_batch_of_100000():
@@ -113,7 +113,7 @@ def test_another_process_gives_identical_results():
 def test_downsampled_trajectory_keeps_every_kth_step_and_the_end():
     overrides = POINTS["quick dissolution"]
     full = batch_run(overrides, 2026)
-    thin = batch.run_batch(batch.param_matrix(overrides), [2026], STEPS, record_every=10)
+    thin = batch.run_batch(param_matrix(overrides), [2026], STEPS, record_every=10)
     frame = thin.trajectory(0)
     last = int(full["step"].iloc[-1])
     assert frame["step"].tolist() == [*range(0, last + 1, 10), *([last] if last % 10 else [])]
@@ -125,19 +125,19 @@ def test_param_matrix_resolves_rows_like_make_params():
     rng = np.random.default_rng(4)
     varying = {"partner_a.anxiety": rng.uniform(0, 1, 20), "dyad.noise": rng.uniform(0, .3, 20)}
     fixed = {"partner_b.avoidance": 0.4, "partner_a.pursuit_gain": 2.0}
-    matrix = batch.param_matrix(fixed, varying)
+    matrix = param_matrix(fixed, varying)
     for i in range(20):
         row = {**fixed, **{k: float(v[i]) for k, v in varying.items()}}
         expected = make_params(row)
-        assert batch.row_values(matrix, i) == expected
+        assert row_values(matrix, i) == expected
     assert matrix.shape == (20, len(REGISTRY))
 
 
 def test_row_values_gives_each_parameter_its_registry_type():
     """``row_values`` returns ``int`` for int parameters (run.steps, run.seed), as
     ``make_params`` does; comparing values alone would hide a float where an int belongs."""
-    matrix = batch.param_matrix({"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
-    row, expected = batch.row_values(matrix, 0), make_params(
+    matrix = param_matrix({"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
+    row, expected = row_values(matrix, 0), make_params(
         {"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
     wrong = {name: type(value).__name__ for name, value in row.items()
              if type(value) is not REGISTRY[name].kind}
@@ -153,7 +153,7 @@ def test_row_values_gives_each_parameter_its_registry_type():
 ])
 def test_param_matrix_rejects_bad_values_with_a_clear_message(varying, words):
     with pytest.raises(ParamError) as err:
-        batch.param_matrix(varying=varying)
+        param_matrix(varying=varying)
     for word in words:
         assert word in str(err.value)
 

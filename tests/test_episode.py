@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from dyadsim import episode, schema
-from dyadsim.batch import param_matrix
 from dyadsim.model import DyadModel
+from dyadsim.params import param_matrix
 
 
 def test_batch_engine_and_mean_field_load_without_mesa():

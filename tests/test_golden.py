@@ -32,6 +32,7 @@ import pytest
 
 from dyadsim import batch, outcomes, scenario
 from dyadsim.model import DyadModel
+from dyadsim.params import param_matrix
 
 GOLDEN = Path(__file__).parent / "golden" / "trajectories.json"
 EVERY = 25
@@ -82,7 +83,7 @@ def _digest(traj: pd.DataFrame, outcome: str, metrics: dict[str, float]) -> dict
 def run_batch(spec: dict[str, Any]) -> dict[str, Any]:
     """The digest of one run on the batch engine."""
     params, seed, steps, timeline = _setup(spec)
-    result = batch.run_batch(batch.param_matrix(params), [seed], steps, record_every=1,
+    result = batch.run_batch(param_matrix(params), [seed], steps, record_every=1,
                              timeline=timeline, explicit=set(params) - {"run.seed"})
     metrics = dict(zip(outcomes.METRIC_NAMES, result.metrics[0].tolist(), strict=True))
     return _digest(result.trajectory(0), result.outcome_names()[0], metrics)

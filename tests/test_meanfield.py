@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy.linalg import expm
 
-from dyadsim import batch, meanfield, stability
+from dyadsim import batch, meanfield, params, stability
 from dyadsim.cli import main
 from dyadsim.meanfield import STATE, MeanField, classify, jacobian
 from dyadsim.report import browser_path
@@ -91,7 +91,7 @@ RANDOMNESS_OFF = {"dyad.noise": 0.0, "dyad.ambiguity": 0.0, "partner_a.lapse_rat
 @pytest.mark.parametrize("couple", [DEFAULT, SECURE, FEARFUL],
                          ids=["default", "secure-secure", "fearful"])
 def test_without_randomness_the_map_is_the_model(couple):
-    matrix = batch.param_matrix({**couple, **RANDOMNESS_OFF})
+    matrix = params.param_matrix({**couple, **RANDOMNESS_OFF})
     orbit, together = MeanField(matrix).run(300)
     traj = batch.run_batch(matrix, [5], 300, record_every=1).trajectory(0)
     assert orbit.shape == (301, len(STATE), 1)
@@ -145,7 +145,7 @@ def test_bistable_point_has_two_stable_points_and_a_saddle(points):
     assert saddle.kind == "saddle"
     moduli = np.abs(saddle.eigenvalues)
     assert moduli.max() > 1.0 and moduli.min() < 1.0
-    regime, detail, *_ = stability._regimes(batch.param_matrix(BISTABLE), None, 3000)
+    regime, detail, *_ = stability.regimes._regimes(params.param_matrix(BISTABLE), None, 3000)
     assert (regime[0], detail[0]) == ("bistable", "settled+trapped")
 
 
@@ -217,7 +217,7 @@ COMPARED = [f"{who}.{var}" for who in ("partner_a", "partner_b")
 @pytest.mark.parametrize("couple", [SECURE, DEFAULT, ANXIOUS_WITH_SECURE],
                          ids=["secure-secure", "default anxious-avoidant", "anxious-secure"])
 def test_mean_field_is_the_low_noise_average(couple):
-    matrix = batch.param_matrix({**couple, "dyad.noise": 0.01, "dyad.dissolution_rate": 0.0})
+    matrix = params.param_matrix({**couple, "dyad.noise": 0.01, "dyad.dissolution_rate": 0.0})
     reps, steps, every = 200, 1500, 50
     result = batch.run_batch(np.repeat(matrix, reps, axis=0), run_seeds(7, reps), steps,
                              record_every=every)
@@ -240,7 +240,7 @@ def test_mean_field_is_the_low_noise_average(couple):
 
 
 def test_attractors_find_a_period_two_flip_cycle():
-    matrix = batch.param_matrix(CYCLE)
+    matrix = params.param_matrix(CYCLE)
     mf = MeanField(matrix)
     found = meanfield.attractors(matrix, meanfield.starts(mf))
     assert np.all(found.kind == "cycle")
@@ -252,7 +252,7 @@ def test_attractors_find_a_period_two_flip_cycle():
 
 
 def test_attractors_of_a_settled_couple_are_points():
-    matrix = batch.param_matrix(SECURE)
+    matrix = params.param_matrix(SECURE)
     found = meanfield.attractors(matrix, meanfield.starts(MeanField(matrix)))
     assert np.all(found.kind == "point")
     assert np.all(found.period == 0)

@@ -8,7 +8,7 @@ import pytest
 from dyadsim import batch
 from dyadsim.interventions import POLICIES, THERAPIES
 from dyadsim.model import DyadModel
-from dyadsim.params import PARTNER_FIELDS, REGISTRY, make_params
+from dyadsim.params import PARTNER_FIELDS, REGISTRY, make_params, param_matrix
 from dyadsim.scenario import Event
 from dyadsim.timeline import Change, Timeline, TimelineError
 
@@ -16,7 +16,7 @@ NAMES = list(REGISTRY)
 
 
 def plan_for(timeline, overrides=None, steps=100, explicit=()):
-    row = batch.param_matrix(make_params(overrides or {}))
+    row = param_matrix(make_params(overrides or {}))
     return timeline.compile(row, steps, explicit)
 
 
@@ -72,7 +72,7 @@ def test_a_change_acts_from_its_step_on_in_both_engines():
     cols = plain.columns[1:]
     np.testing.assert_array_equal(plain[cols].iloc[:30], mesa[cols].iloc[:30])
     assert (mesa["partner_b.threat"].iloc[30] > plain["partner_b.threat"].iloc[30])
-    res = batch.run_batch(batch.param_matrix({}), [3], 60, record_every=1, timeline=stress)
+    res = batch.run_batch(param_matrix({}), [3], 60, record_every=1, timeline=stress)
     np.testing.assert_allclose(res.trajectory(0).to_numpy(), mesa.to_numpy(), atol=1e-12)
 
 

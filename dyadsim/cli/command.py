@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dyadsim import __version__
 from dyadsim.cli import analyze, dashboard, params, run, scenarios, sensitivity, sweep
 from dyadsim.cli.common import CLIError, Parser
-from dyadsim.params import ParamError
+from dyadsim.registry import ParamError
 from dyadsim.sweep.designs import SweepError
 
 Handler = Callable[[argparse.Namespace, Sequence[str] | None], int]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dyadsim.params import REGISTRY, Param
+from dyadsim.registry import REGISTRY, Param
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import optimize
 
 from dyadsim.meanfield.map import _IDX, CLOSENESS, STATE, MeanField, label
-from dyadsim.params import PARTNERS
+from dyadsim.registry import PARTNERS
 
 _FEEDBACK = np.array([i for i, name in enumerate(STATE)
                       if not name.endswith((".satisfaction", ".inconsistency"))])

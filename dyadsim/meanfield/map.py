@@ -17,9 +17,8 @@ from numba import prange
 from numba.extending import register_jitable
 
 from dyadsim import episode, outcomes
-from dyadsim.batch import param_matrix
 from dyadsim.episode import put
-from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params
+from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params, param_matrix
 from dyadsim.schema import (
     PARAM_NAMES,
     S_ACT,
@@ -131,7 +130,7 @@ class MeanField:
 
     Args:
         params: A parameter matrix ``(n, len(PARAM_NAMES))`` as
-            :func:`dyadsim.batch.param_matrix` builds it, or one parameter mapping (dotted
+            :func:`dyadsim.params.param_matrix` builds it, or one parameter mapping (dotted
             names; derived gains follow the traits, as in :func:`make_params`).
     """
 

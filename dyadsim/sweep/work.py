@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dyadsim import batch
-from dyadsim.params import Value, lookup, make_params
+from dyadsim.params import Value, lookup, make_params, param_matrix
 from dyadsim.runner import Replicates, run_replicates
+from dyadsim.schema import PARAM_NAMES
 from dyadsim.streams import run_seeds
 from dyadsim.summary import summarize
 from dyadsim.sweep.designs import Design, SweepError
@@ -62,8 +62,8 @@ def run_chunk(chunk: Chunk, threads: int | None = None) -> dict[str, pd.DataFram
     reps = done.reps
     point = np.repeat(chunk.point_index, reps)
     per_run = {name: np.repeat(v, reps) for name, v in varying.items()}
-    runs = pd.DataFrame(batch.param_matrix(chunk.fixed, per_run or None),
-                        columns=list(batch.PARAM_NAMES))
+    runs = pd.DataFrame(param_matrix(chunk.fixed, per_run or None),
+                        columns=list(PARAM_NAMES))
     runs["run.seed"] = done.seeds
     runs["run.steps"] = np.int64(chunk.steps)
     frame = done.runs_frame()

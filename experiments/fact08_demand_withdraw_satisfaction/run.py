@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from scipy import stats
 from scipy.stats import qmc
 
-from dyadsim import batch, outcomes
+from dyadsim import batch, outcomes, params
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.stats import mean_interval
 from dyadsim.streams import run_seeds
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> Path:
     traits = population(args.reps, args.seed)
     # A population, not replicates of points: each couple has its own traits and its own
     # replicate seed (run_replicates gives every point the same seeds), so the batch directly.
-    matrix = batch.param_matrix(None, {k: traits[:, i] for i, k in enumerate(TRAITS)})
+    matrix = params.param_matrix(None, {k: traits[:, i] for i, k in enumerate(TRAITS)})
     seeds = np.asarray(run_seeds(args.seed, args.reps), dtype=np.uint64)
     result = batch.run_batch(matrix, seeds, args.steps)
     frame = pd.DataFrame(traits, columns=list(TRAITS))

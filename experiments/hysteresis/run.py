@@ -24,8 +24,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import batch, meanfield, outcomes
-from dyadsim.params import REGISTRY
+from dyadsim import meanfield, outcomes
+from dyadsim.params import REGISTRY, param_matrix
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.runner import run_replicates
 from dyadsim.stats import mean_interval_rows
@@ -106,7 +106,7 @@ class Setting:
 
     def matrix(self, values: np.ndarray) -> np.ndarray:
         """Parameter rows along the axis (derived gains follow a varied trait)."""
-        return batch.param_matrix(self.fixed, self.columns(np.asarray(values, dtype=float)))
+        return param_matrix(self.fixed, self.columns(np.asarray(values, dtype=float)))
 
     def ramp(self) -> tuple[dict[str, float], tuple[Change, ...]]:
         """The base settings (axis at its low end, dissolution off) and the ramp's changes.

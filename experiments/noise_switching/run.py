@@ -28,6 +28,7 @@ from scipy import optimize
 from scipy import stats as sps
 
 from dyadsim import batch, episode, meanfield, outcomes, schema
+from dyadsim.params import param_matrix
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.stats import mean_interval
 from dyadsim.streams import run_seeds
@@ -341,7 +342,7 @@ def main(argv: list[str] | None = None) -> Path:
     low, high = levels["settled"] + CORE_LOW * gap_low, levels["saddle"] + CORE_HIGH * gap_high
     s_low = levels["settled"] + STRICT_LOW * gap_low
     s_high = levels["saddle"] + STRICT_HIGH * gap_high
-    orbit, _ = meanfield.MeanField(batch.param_matrix(
+    orbit, _ = meanfield.MeanField(param_matrix(
         {k: v for k, v in values.items() if k != "dyad.closeness0"},
         {"dyad.closeness0": list(STARTS.values())})).run(START_STEPS)
     end_label, end_pw = meanfield.label(orbit[-1]), meanfield.pursue_withdraw(orbit[-1])
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> Path:
     grid = [(nz, s, j) for nz in noise for s in range(2) for j in range(reps)]
     n = len(grid)
     no_noise = {k: v for k, v in values.items() if k not in ("dyad.noise", "dyad.closeness0")}
-    params = batch.param_matrix(no_noise, {
+    params = param_matrix(no_noise, {
         "dyad.noise": [g[0] for g in grid],
         "dyad.closeness0": [STARTS["settled" if g[1] == 0 else "trapped"] for g in grid]})
     seeds = np.array([seeds_all[s * reps + j] for _, s, j in grid], dtype=np.uint64)
@@ -461,7 +462,7 @@ def main(argv: list[str] | None = None) -> Path:
             fa = meanfield.fixed_points({**values, "dyad.ambiguity": a})
             bist = all(any(p.stable and p.label == lab for p in fa)
                        for lab in ("settled", "trapped"))
-        pa = batch.param_matrix({k: v for k, v in values.items() if k not in (
+        pa = param_matrix({k: v for k, v in values.items() if k not in (
             "dyad.closeness0", "dyad.ambiguity")} | {"dyad.noise": 0.0}, {
             "dyad.ambiguity": np.full(2 * reps, a),
             "dyad.closeness0": np.repeat([STARTS["settled"], STARTS["trapped"]], reps)})

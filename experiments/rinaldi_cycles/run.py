@@ -28,7 +28,7 @@ from plotly.subplots import make_subplots
 from scipy import optimize
 
 from dyadsim import batch, meanfield, outcomes
-from dyadsim.params import REGISTRY
+from dyadsim.params import REGISTRY, param_matrix
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.runner import run_replicates
 
@@ -255,7 +255,7 @@ def grid_matrix(size: Size, fixed: dict[str, float]) -> tuple[np.ndarray, pd.Dat
     cells = pd.DataFrame(rows, columns=["a", "b", *RATES])
     varying = {name: [traits(a, b)[name] for a, b, _, _ in rows] for name in TRAITS}
     varying.update({RATES[0]: cells[RATES[0]].to_numpy(), RATES[1]: cells[RATES[1]].to_numpy()})
-    return batch.param_matrix(fixed, varying), cells
+    return param_matrix(fixed, varying), cells
 
 
 def search_all_matrix(n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
@@ -267,7 +267,7 @@ def search_all_matrix(n: int, rng: np.random.Generator) -> tuple[np.ndarray, lis
     """
     names = [name for name, p in REGISTRY.items() if p.sweepable]
     varying = {name: rng.uniform(REGISTRY[name].low, REGISTRY[name].high, n) for name in names}
-    return batch.param_matrix(None, varying), [n for n in names if n not in TRAITS]
+    return param_matrix(None, varying), [n for n in names if n not in TRAITS]
 
 
 def search_traits_matrix(n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
@@ -279,7 +279,7 @@ def search_traits_matrix(n: int, rng: np.random.Generator) -> tuple[np.ndarray, 
     names = [name for name, p in REGISTRY.items() if p.sweepable and p.group == "dyad"]
     varying = {name: rng.uniform(REGISTRY[name].low, REGISTRY[name].high, n) for name in names}
     varying.update({name: rng.uniform(0.0, 1.0, n) for name in TRAITS})
-    return batch.param_matrix(None, varying), [*TRAITS, *names]
+    return param_matrix(None, varying), [*TRAITS, *names]
 
 
 def column(matrix: np.ndarray, name: str) -> np.ndarray:
@@ -734,7 +734,7 @@ def main(argv: list[str] | None = None) -> Path:
                                          varied_traits)], ignore_index=True)
 
     # 3. Simulation.
-    point_row = batch.param_matrix(CYCLING_POINT)[0]
+    point_row = param_matrix(CYCLING_POINT)[0]
     conds = sim_conditions()
     sims = simulate(conds, args.reps, args.steps, args.seed)
     shown = {"noisy (as pinned)": CYCLING_POINT,
@@ -763,7 +763,7 @@ def main(argv: list[str] | None = None) -> Path:
         top_noise = simulate({f"{top['group']} {top['condition']}|{label}": {
             **top_values, **change} for label, change in TOP_VARIANTS.items()},
             args.reps, args.steps, args.seed)
-        top_row = batch.param_matrix(top_values)[0]
+        top_row = param_matrix(top_values)[0]
         top_end = meanfield.MeanField(top_row[None, :]).run(3000, every=3000)[0][-1, :, 0]
         cases.append((f"{top['condition']}, {top['group']} (simulated {top['cycling']:.2f} "
                       "cycling)", top_row, top_end, "fixed point"))

@@ -1,4 +1,4 @@
-"""The stability map: which attractors the mean-field map has over two parameters.
+"""The stability map computed: which attractors the mean-field map has over two parameters.
 
 For every cell of a grid over two parameters (everything else fixed, derived gains following
 the traits as in a sweep), the mean-field map (:mod:`dyadsim.meanfield`) is iterated from
@@ -19,10 +19,10 @@ vanish), next to ``cycle`` a **Hopf** (Neimark-Sacker for a map: a complex pair 
 unit circle); between two single attractors of different label it is a **threshold**: one
 attractor that moves continuously across the classifier's level, not a bifurcation.
 
-The map also predicts a run of the model: the label of the attractor reached from the
-model's initial state, or ``dissolved`` when the deterministic orbit's probability of still
-being together after ``run.steps`` is below one half. :func:`agreement` compares that with a
-simulated sweep on the same grid.
+The map also predicts a run of the model (:attr:`StabilityMap.predicted`): the label of the
+attractor reached from the model's initial state, or ``dissolved`` when the deterministic
+orbit's probability of still being together after ``run.steps`` is below one half.
+:mod:`dyadsim.stability.compare` holds that against simulated runs.
 """
 
 from __future__ import annotations
@@ -34,11 +34,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dyadsim import meanfield
-from dyadsim.batch import param_matrix
-from dyadsim.params import lookup
+from dyadsim.params import lookup, param_matrix
 
 REGIMES: tuple[str, ...] = ("settled", "trapped", "distant", "bistable", "cycle")
 REGIME_COLOURS = {"settled": "#009E73", "trapped": "#D55E00", "distant": "#56B4E9",
@@ -270,120 +268,3 @@ def _chain(points: np.ndarray, spacing: tuple[float, float]) -> tuple[list, list
         xs.append(float(points[nxt, 0]))
         ys.append(float(points[nxt, 1]))
     return xs, ys
-
-
-SIMULATED_CLASS = {"settled": "settled", "escalated": "trapped", "cycling": "trapped",
-                   "distant": "distant", "dissolved": "dissolved"}
-
-
-def simulated_class(shares: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The majority class of simulated runs per cell: settled, trapped, distant, dissolved.
-
-    The trap (``escalated`` plus ``cycling``) counts as one class, ``trapped``.
-    """
-    names = ["settled", "trapped", "distant", "dissolved"]
-    table = np.stack([np.asarray(shares["settled"]),
-                      np.asarray(shares["escalated"]) + np.asarray(shares["cycling"]),
-                      np.asarray(shares["distant"]), np.asarray(shares["dissolved"])])
-    return np.array(names, dtype=object)[np.argmax(table, axis=0)].astype(str)
-
-
-def agreement(m: StabilityMap, simulated: np.ndarray) -> float:
-    """Share of cells where the map's predicted outcome equals the simulated majority class.
-
-    A predicted ``cycle`` counts as ``trapped`` (the classifier's escalated or cycling).
-    """
-    predicted = np.where(m.predicted == "cycle", "trapped", m.predicted)
-    return float(np.mean(predicted == np.asarray(simulated)))
-
-
-def figure(m: StabilityMap, title: str | None = None) -> go.Figure:
-    """The regimes as a categorical heatmap, the boundary curves on top."""
-    present = [r for r in REGIMES if np.any(m.regime == r)] or ["settled"]
-    code = {r: k for k, r in enumerate(present)}
-    z = np.vectorize(code.get)(m.regime).astype(float)
-    n = len(present)
-    scale = []
-    for k, r in enumerate(present):
-        scale += [[k / n, REGIME_COLOURS[r]], [(k + 1) / n, REGIME_COLOURS[r]]]
-    fig = go.Figure(go.Heatmap(
-        x=m.x, y=m.y, z=z, zmin=-0.5, zmax=n - 0.5, colorscale=scale,
-        customdata=m.detail, hovertemplate=(f"{m.x_name}=%{{x}}<br>{m.y_name}=%{{y}}"
-                                            "<br>%{customdata}<extra></extra>"),
-        colorbar={"tickvals": list(range(n)), "ticktext": present, "title": "regime"}))
-    for curve in m.overlay():
-        fig.add_trace(go.Scatter(x=curve["x"], y=curve["y"], mode="lines+markers",
-                                 name=curve["name"], marker={"size": 5},
-                                 line={"color": curve["color"], "dash": curve["dash"],
-                                       "width": 3}, connectgaps=False))
-    fig.update_layout(
-        title=title or "Mean-field attractors (fold: a basin appears or vanishes; threshold: "
-                       "one attractor crosses the trap level)",
-        xaxis_title=m.x_name, yaxis_title=m.y_name,
-        legend={"orientation": "h", "y": -0.18})
-    return fig
-
-
-def simulate_grid(m: StabilityMap, reps: int, seed: int, steps: int | None = None
-                  ) -> pd.DataFrame:
-    """Run the stochastic model on the map's grid: each outcome's share per cell.
-
-    Replicate ``r`` uses the same seed in every cell (common random numbers), the seed
-    ``dyadsim sweep --reps R --seed S`` gives it. Returns one row per cell in the order of
-    :meth:`StabilityMap.frame`, with a share column per outcome and ``simulated`` (the
-    majority class, :func:`simulated_class`).
-    """
-    from dyadsim import outcomes
-    from dyadsim.runner import run_replicates
-
-    gx, gy = np.meshgrid(m.x, m.y)
-    done = run_replicates(m.fixed, reps=reps, root_seed=seed, steps=steps,
-                          varying={m.x_name: gx.ravel(), m.y_name: gy.ravel()})
-    summary = done.summary()
-    shares = {name: summary.shares[name] for name in outcomes.OUTCOMES}
-    frame = pd.DataFrame({f"sim_{k}": v for k, v in shares.items()})
-    frame["simulated"] = simulated_class(shares)
-    return frame
-
-
-def write(m: StabilityMap, out: Any, *, simulated: pd.DataFrame | None = None,
-          provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Write a map folder whole (built under a temporary name, then renamed).
-
-    Files: ``map.csv`` (one row per cell; with ``simulated``, the simulated shares and
-    whether they agree), ``boundaries.csv``, ``map.html``, ``map.png`` (when Chromium is
-    there for kaleido) and ``analysis.json``.
-
-    Returns the summary written to ``analysis.json`` (regime counts, agreement).
-    """
-    import json
-    from pathlib import Path
-
-    from dyadsim import __version__
-    from dyadsim.files import atomic_folder
-    from dyadsim.report import browser_path, write_pngs
-
-    table = m.frame()
-    summary: dict[str, Any] = {
-        "dyadsim": __version__, **(provenance or {}),
-        "axes": {m.x_name: m.x.tolist(), m.y_name: m.y.tolist()},
-        "fixed": {k: v for k, v in m.fixed.items()}, "regimes": m.counts(),
-        "boundaries": [b.name for b in m.boundaries],
-    }
-    if simulated is not None:
-        table = pd.concat([table, simulated.reset_index(drop=True)], axis=1)
-        predicted = np.where(table["predicted"] == "cycle", "trapped", table["predicted"])
-        table["agree"] = predicted == table["simulated"]
-        summary["agreement"] = agreement(m, table["simulated"].to_numpy().reshape(
-            m.regime.shape))
-    fig = figure(m)
-    with atomic_folder(Path(out)) as tmp:
-        table.to_csv(tmp / "map.csv", index=False)
-        m.boundary_frame().to_csv(tmp / "boundaries.csv", index=False)
-        fig.write_html(tmp / "map.html", include_plotlyjs=True)
-        summary["figures"] = ["map.html"]
-        if browser_path() is not None:
-            write_pngs({"map": fig}, tmp)
-            summary["figures"].append("map.png")
-        (tmp / "analysis.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    return summary
