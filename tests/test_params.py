@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dyadsim.params import (
@@ -8,7 +9,9 @@ from dyadsim.params import (
     ParamError,
     column,
     make_params,
+    param_matrix,
     parse_assignment,
+    row_values,
 )
 
 
@@ -79,3 +82,40 @@ def test_parse_assignment():
 
 def test_column_names():
     assert column("partner_a.anxiety") == "partner_a_anxiety"
+
+
+def test_param_matrix_resolves_rows_like_make_params():
+    rng = np.random.default_rng(4)
+    varying = {"partner_a.anxiety": rng.uniform(0, 1, 20), "dyad.noise": rng.uniform(0, .3, 20)}
+    fixed = {"partner_b.avoidance": 0.4, "partner_a.pursuit_gain": 2.0}
+    matrix = param_matrix(fixed, varying)
+    for i in range(20):
+        row = {**fixed, **{k: float(v[i]) for k, v in varying.items()}}
+        expected = make_params(row)
+        assert row_values(matrix, i) == expected
+    assert matrix.shape == (20, len(REGISTRY))
+
+
+def test_row_values_gives_each_parameter_its_registry_type():
+    """``row_values`` returns ``int`` for int parameters (run.steps, run.seed), as
+    ``make_params`` does; comparing values alone would hide a float where an int belongs."""
+    matrix = param_matrix({"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
+    row, expected = row_values(matrix, 0), make_params(
+        {"run.steps": 321, "run.seed": 7, "partner_a.anxiety": 0.3})
+    wrong = {name: type(value).__name__ for name, value in row.items()
+             if type(value) is not REGISTRY[name].kind}
+    assert not wrong, f"row_values types differ from the registry's kinds: {wrong}"
+    assert {k: type(v) for k, v in row.items()} == {k: type(v) for k, v in expected.items()}
+    assert row["run.steps"] == 321 and row["run.seed"] == 7
+
+
+@pytest.mark.parametrize(("varying", "words"), [
+    ({"partner_a.anxiety": [0.2, 1.5]}, ["partner_a.anxiety", "1.5", "[0, 1]"]),
+    ({"partner_a.anxeity": [0.2]}, ["partner_a.anxeity", "did you mean"]),
+    ({"run.steps": [10, 20]}, ["run.steps", "cannot vary"]),
+])
+def test_param_matrix_rejects_bad_values_with_a_clear_message(varying, words):
+    with pytest.raises(ParamError) as err:
+        param_matrix(varying=varying)
+    for word in words:
+        assert word in str(err.value)
