@@ -22,7 +22,7 @@ What it measures, in one run of the script:
    ratio of the median rates, and whether both computed identical outcomes, metrics and
    last steps (a digest of the arrays).
 4. ``dyadsim run --reps 100000 --steps 1000`` as a whole process (:func:`bench_cli_run`): a
-   subprocess, its wall time and peak RSS (``resource.getrusage(RUSAGE_CHILDREN)``), imports,
+   subprocess, its wall time and its own peak RSS (``os.wait4`` on its pid; run last), imports,
    compile-cache load and the summary included; goal under 15 s and 1 GiB on 2 cores.
    ``--cli-only`` runs just this part.
 
@@ -194,15 +194,25 @@ CLI_GOAL_SECONDS, CLI_GOAL_RSS = 15.0, 1 << 30
 def bench_cli_run(reps: int = CLI_REPS, steps: int = CLI_STEPS) -> dict[str, Any]:
     """``dyadsim run --reps R --steps S --json`` in a fresh process: wall time and peak RSS.
 
-    The child's peak RSS is read from ``getrusage(RUSAGE_CHILDREN)`` after it ends (this
-    process starts no other child first, so the maximum is the child's own).
+    The child's own peak RSS comes from ``wait4`` on its pid, so other children of this
+    benchmark do not mix in; it runs last, so that it does not mix into theirs either (the
+    Mesa pool's workers are read from ``RUSAGE_CHILDREN``).
     """
     command = [sys.executable, "-m", "dyadsim.cli", "run", "--reps", str(reps), "--steps",
                str(steps), "--json"]
-    start = time.perf_counter()
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own resource usage
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed: {stderr}")
+    peak = usage.ru_maxrss * 1024
+    done = subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
     summary = json.loads(done.stdout)
     return {"command": f"dyadsim run --reps {reps} --steps {steps} --json",
             "reps": reps, "steps": steps, "seconds": seconds, "peak_rss": peak,
@@ -254,9 +264,6 @@ def main() -> None:
     dyads = args.dyads or (20_000 if args.quick else 100_000)
     record_dyads = args.record_dyads or (2_000 if args.quick else 10_000)
     wall_start = time.perf_counter()
-    cli = bench_cli_run()  # first: no other child has run yet, so its peak RSS is its own
-    print_cli_run(cli)
-    print()
 
     print(f"Sweep: partner_a.anxiety {list(ANXIETY)} x partner_b.avoidance {list(AVOIDANCE)} "
           f"x {reps} seeds ({ROOT_SEED}..), {args.steps} steps\n")
@@ -320,6 +327,10 @@ def main() -> None:
               f"{SCALE_REPEATS} alternating processes each): {rate(rates['current'])} vs "
               f"{rate(rates['baseline'])} dyad-steps/s = {versus['ratio']:.2f}x; outcomes, "
               f"metrics and last steps {'identical' if versus['identical_results'] else 'DIFFER'}")
+
+    cli = bench_cli_run()
+    print()
+    print_cli_run(cli)
 
     machine = (f"{platform.platform()}, {platform.processor() or platform.machine()}, "
                f"os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}")
