@@ -1,11 +1,12 @@
 """Every experiment script runs end to end at CI size and writes a whole report.
 
-Each ``experiments/<name>/run.py`` is run as a user would run it (its own process), with
-``--tiny`` and ``--out`` in a temporary folder. The report must hold the table, at least
-one PNG figure and ``numbers.json`` with the command, the seed and an ``agrees`` verdict,
-which must be true unless the experiment's documented verdict is false (``DOCUMENTED_FALSE``);
-no temporary folder may be left beside it. The scientific claims themselves are checked
-at full size by the stylized-fact tests and reported in ``docs/VALIDATION.md``.
+Each ``experiments/<name>/run.py`` is run as a user would run it (its own process, three at a
+time), with ``--tiny`` and ``--out`` in a temporary folder of its own. The report must hold
+the table, at least one PNG figure and ``numbers.json`` with the command, the seed and an
+``agrees`` verdict, which must be true unless the experiment's documented verdict is false
+(``DOCUMENTED_FALSE``); no temporary folder may be left beside it. The scientific claims
+themselves are checked at full size by the stylized-fact tests and reported in
+``docs/VALIDATION.md``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -74,12 +76,32 @@ def test_documented_verdicts_match_the_committed_reports():
         assert f"experiments/{name}" in validation, name
 
 
+CONCURRENT = 3
+"""Experiment processes run at once: each is a user's own process; while one waits on its
+figures' browser (kaleido's Chromium) the others keep the CI machine's two cores busy."""
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(tmp_path_factory: pytest.TempPathFactory
+              ) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Every script run at CI size, each in its own process and its own folder."""
+
+    def run(script: Path) -> tuple[subprocess.CompletedProcess, Path]:
+        folder = tmp_path_factory.mktemp(script.parent.name)
+        extra = VERDICT_SIZE.get(script.parent.name, ([], ""))[0]
+        done = subprocess.run(
+            [sys.executable, str(script), "--tiny", *extra, "--out", str(folder / "report")],
+            cwd=ROOT, capture_output=True, text=True, timeout=600)
+        return done, folder
+
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        return dict(zip((s.parent.name for s in SCRIPTS), pool.map(run, SCRIPTS), strict=True))
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.parent.name)
-def test_experiment_runs_at_tiny_size(script: Path, tmp_path: Path):
+def test_experiment_runs_at_tiny_size(script: Path, tiny_runs):
+    done, tmp_path = tiny_runs[script.parent.name]
     out = tmp_path / "report"
-    extra = VERDICT_SIZE.get(script.parent.name, ([], ""))[0]
-    done = subprocess.run([sys.executable, str(script), "--tiny", *extra, "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "|---" in (out / "table.md").read_text()
     assert (out / "table.csv").stat().st_size > 0
