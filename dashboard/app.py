@@ -81,12 +81,18 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
 
 
 def warm_kernel() -> None:
-    """Run a tiny sweep once, before any job process is forked.
+    """Load every compiled kernel the server and its jobs run, before any job is forked.
 
-    Job processes are forked from the server, so they inherit the loaded kernel and the
-    imports a sweep needs instead of each loading them again (about 0.4 s a job). The
-    kernel's threads use Numba's ``workqueue`` layer here, which allows a fork after it has
-    run (GNU OpenMP's does not); results do not depend on the threading layer.
+    Each is compiled, or loaded from Numba's cache, once here. Job processes are forked from
+    the server, so they inherit the loaded kernels instead of each loading them again (about
+    0.4 s a job). It also keeps a fork from happening while the server compiles: Numba
+    compiles under one process-wide lock, and a job forked while a request thread held it (a
+    couple run's classifier, say) inherited the lock held and waited for it forever the
+    first time it compiled (the mean-field job, on a cold cache). So the batch kernel (a
+    tiny sweep), the mean-field map (its overlay on that sweep) and the classifier (the
+    default couple) are all loaded here. The kernels' threads use Numba's ``workqueue``
+    layer, which allows a fork after it has run (GNU OpenMP's does not); results do not
+    depend on the threading layer.
     """
     import numba
 
@@ -95,7 +101,8 @@ def warm_kernel() -> None:
     from dashboard import compute
 
     tiny = {**compute.sweep_spec(view.default_view()), "points": 2, "reps": 1}
-    compute.grid_sweep(tiny)
+    compute.meanfield_overlay(compute.grid_sweep(tiny))
+    compute.couple_run(compute.couple_key(view.default_view()))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:

@@ -162,7 +162,7 @@ def meanfield_overlay(result: dict[str, Any]) -> dict[str, Any]:
     scenario's settings; its events are not part of the mean field (``events`` says
     whether there were any).
     """
-    from dyadsim import stability  # compiled kernel: only ever in a job process
+    from dyadsim import stability  # loaded by app.warm_kernel before any job is forked
 
     spec = result["spec"]
     scenario = views.resolve(spec)
