@@ -35,6 +35,17 @@ ENGINES: tuple[str, ...] = ("batch", "mesa")
 MAX_TRAJECTORY_ROWS = 10_000_000
 """At most this many recorded trajectory rows (runs x recorded steps; about 240 bytes
 each) in one call: more would not fit in memory."""
+MAX_RUNS = 1_000_000
+"""At most this many runs in one call. Each run costs about :data:`BYTES_PER_RUN` while
+the call lasts (its seed, spawned with NumPy's ``SeedSequence``, its parameter row while its
+chunk runs, its outcome, metrics and last step), so a million runs peak near 1.5 GB."""
+BYTES_PER_RUN = 1_500
+"""Measured peak memory per run without trajectories (about 1.45 KB, mostly the seed's
+``SeedSequence``); run length does not enter it: a run keeps no per-step state."""
+RUN_CHUNK = 50_000
+"""The batch engine runs at most this many runs at a time (their parameter rows, partner
+vectors and timeline plan exist only for the chunk). Results do not depend on it: every run
+has its own seed and parameter row."""
 
 
 @dataclass(frozen=True)
@@ -126,14 +137,41 @@ class Replicates:
         return self.trajectories
 
 
-def check_trajectory_size(runs: int, steps: int, every: int) -> None:
-    """Refuse trajectories that cannot fit in memory, in one line naming the sizes."""
+def bytes_text(n: float) -> str:
+    """A byte count in words: ``1.5 GB``, ``1.5 PB``."""
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} PB"
+
+
+def size_problem(runs: int, steps: int = 1, every: int = 0) -> str | None:
+    """Why ``runs`` runs of ``steps`` episodes cannot run in one call, or ``None``.
+
+    The estimate, before anything is allocated: about :data:`BYTES_PER_RUN` per run (at
+    most :data:`MAX_RUNS` runs), plus, with ``every`` > 0, one recorded row (about 240
+    bytes) per run and recorded step (at most :data:`MAX_TRAJECTORY_ROWS` rows). The run
+    length alone never needs memory: the batch engine keeps no per-step state.
+    """
+    if runs > MAX_RUNS:
+        return (f"{runs:,} runs need about {bytes_text(runs * BYTES_PER_RUN)} for their seeds, "
+                f"parameters and results; allowed: at most {MAX_RUNS:,} runs at once "
+                f"(split them over several seeds, or use dyadsim sweep)")
     rows = runs * (-(-steps // max(every, 1)) + 1)
     if every > 0 and rows > MAX_TRAJECTORY_ROWS:
-        raise ValueError(
-            f"trajectories of {runs} runs x {steps} steps (every {every}) are {rows:,} rows; "
-            f"allowed: at most {MAX_TRAJECTORY_ROWS:,} rows: use fewer --reps or --steps, or "
-            f"record every k-th step")
+        return (f"trajectories of {runs:,} runs x {steps:,} steps (every {every}) are "
+                f"{rows:,} rows (about {bytes_text(rows * 240)}); allowed: at most "
+                f"{MAX_TRAJECTORY_ROWS:,} rows: use fewer --reps or --steps, or record every "
+                f"k-th step")
+    return None
+
+
+def check_trajectory_size(runs: int, steps: int, every: int) -> None:
+    """Refuse trajectories that cannot fit in memory, in one line naming the sizes."""
+    problem = size_problem(runs, steps, every)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def run_replicates(
@@ -191,23 +229,44 @@ def run_replicates(
     values = make_params(given)
     explicit = set(given) - {"run.seed"}
     run_steps = int(values["run.steps"])
-    seeds = np.asarray(run_seeds(int(values["run.seed"]), reps), dtype=np.uint64)
     columns = {k: np.asarray(v, dtype=float).reshape(-1) for k, v in (varying or {}).items()}
     points = len(next(iter(columns.values()))) if columns else 1
+    check_trajectory_size(points * reps, run_steps, record_every)  # before any allocation
+    seeds = np.asarray(run_seeds(int(values["run.seed"]), reps), dtype=np.uint64)
     seeds = np.tile(seeds, points)
-    check_trajectory_size(seeds.shape[0], run_steps, record_every)
     per_run = {k: np.repeat(v, reps) for k, v in columns.items()}
     if engine == "batch":
-        matrix = param_matrix(given, per_run or None)
-        if not per_run:
-            matrix = np.repeat(matrix, seeds.shape[0], axis=0)
-        result = batch.run_batch(matrix, seeds, run_steps, record_every, threads, timeline,
-                                 explicit | set(per_run))
-        return Replicates(values, reps, seeds, result.outcome, result.metrics,
-                          result.last_step, record_every, result.trajectories, engine)
+        return _batch(values, given, reps, seeds, per_run, run_steps, record_every, threads,
+                      timeline, explicit | set(per_run))
     jobs = [({**given, **{k: float(v[i]) for k, v in per_run.items()}}, int(seed), run_steps,
              timeline, explicit | set(per_run), record_every) for i, seed in enumerate(seeds)]
     return _mesa(values, reps, seeds, jobs, workers, record_every)
+
+
+def _batch(values: dict[str, Value], given: dict[str, Any], reps: int, seeds: np.ndarray,
+           per_run: dict[str, np.ndarray], steps: int, every: int, threads: int | None,
+           timeline: Timeline | None, explicit: set[str]) -> Replicates:
+    """The batch engine over :data:`RUN_CHUNK` runs at a time, merged in order."""
+    n = seeds.shape[0]
+    single = param_matrix(given) if not per_run else None
+    parts = []
+    for lo in range(0, n, RUN_CHUNK):
+        hi = min(n, lo + RUN_CHUNK)
+        if single is not None:
+            matrix = np.repeat(single, hi - lo, axis=0)
+        else:
+            matrix = param_matrix(given, {k: v[lo:hi] for k, v in per_run.items()})
+        parts.append(batch.run_batch(matrix, seeds[lo:hi], steps, every, threads, timeline,
+                                     explicit))
+        del matrix
+    if len(parts) == 1:
+        r = parts[0]
+        return Replicates(values, reps, seeds, r.outcome, r.metrics, r.last_step, every,
+                          r.trajectories, "batch")
+    rec = np.concatenate([p.trajectories for p in parts]) if every > 0 else None
+    return Replicates(values, reps, seeds, np.concatenate([p.outcome for p in parts]),
+                      np.concatenate([p.metrics for p in parts]),
+                      np.concatenate([p.last_step for p in parts]), every, rec, "batch")
 
 
 def _mesa(values: dict[str, Value], reps: int, seeds: np.ndarray, jobs: list[tuple[Any, ...]],

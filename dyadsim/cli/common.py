@@ -99,8 +99,41 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def check_suffix(path: Path | None, allowed: Sequence[str], option: str) -> None:
+def check_suffix(path: Path | None, allowed: Sequence[str], option: str,
+                 command: str = "run") -> None:
     """Refuse an output file whose name does not end in one of ``allowed``."""
     if path is not None and path.suffix.lower() not in allowed:
-        raise CLIError(f"dyadsim run: {option} {str(path)!r}: the file name must end in "
+        raise CLIError(f"dyadsim {command}: {option} {str(path)!r}: the file name must end in "
                        f"{' or '.join(allowed)}")
+
+
+def check_runs(command: str, given: str, runs: int, steps: int = 1, every: int = 0) -> None:
+    """Refuse, before anything is allocated, runs that cannot fit in memory.
+
+    Args:
+        command: The subcommand, for the message.
+        given: The arguments that asked for them, as typed (``--reps 1000000``).
+        runs: How many runs.
+        steps: Episodes per run.
+        every: Recording interval of trajectories (0: none).
+
+    Raises:
+        CLIError: One line naming the arguments, the estimate and the limit
+            (:func:`dyadsim.runner.size_problem`).
+    """
+    from dyadsim.runner import size_problem
+
+    problem = size_problem(runs, steps, every)
+    if problem is not None:
+        raise CLIError(f"dyadsim {command}: {given}: {problem}")
+
+
+def unique_keys(pairs: Sequence[tuple[str, Any]], option: str, command: str) -> dict[str, Any]:
+    """``pairs`` as a dict, refusing a key given twice (argparse would keep the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise CLIError(f"dyadsim {command}: {option} {key} is given twice; allowed: each "
+                           f"parameter once")
+        out[key] = value
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 from dyadsim import __version__, outcomes
 from dyadsim.cli.common import (
     CLIError,
+    check_runs,
     check_suffix,
     json_safe,
     overrides,
@@ -20,6 +21,7 @@ from dyadsim.cli.common import (
     timeline_text,
 )
 from dyadsim.files import write_atomic
+from dyadsim.params import lookup
 from dyadsim.runner import ENGINES, Replicates, run_replicates
 from dyadsim.scenario import Scenario
 
@@ -86,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_suffix(args.out, (".csv", ".parquet"), "--out")
     check_suffix(args.plot, (".html",), "--plot")
     check_suffix(args.save, (".toml",), "--save")
+    check_runs("run", f"--reps {args.reps}", args.reps)
     scenario = scenario_of(args)
     if scenario is None:
         settings = overrides(args)
@@ -103,6 +106,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.trajectories is not None and args.out is None:
         raise CLIError("dyadsim run: --trajectories says what --out holds; give --out FILE too")
     every = args.trajectories or 0
+    steps = int(settings.get("run.steps", lookup("run.steps").default or 1))
+    given = f"--reps {args.reps} with {steps} steps" + (
+        f" and --trajectories {every}" if every else "")
+    check_runs("run", given, args.reps, steps, every)
     common = {"engine": args.engine, "timeline": timeline, "workers": args.workers}
     done = run_replicates(settings, reps=args.reps, record_every=every, **common)
     values = done.values

@@ -11,8 +11,15 @@ from pathlib import Path
 import pandas as pd
 
 from dyadsim import sweep
-from dyadsim.cli.common import CLIError, add_common, overrides, positive_int, scenario_of
-from dyadsim.sweep.designs import DESIGNS
+from dyadsim.cli.common import (
+    CLIError,
+    add_common,
+    overrides,
+    positive_int,
+    scenario_of,
+    unique_keys,
+)
+from dyadsim.sweep.designs import DESIGNS, SweepError, check_size, grid_points
 from dyadsim.sweep.work import CHUNK_RUNS
 
 
@@ -53,10 +60,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="progress bar on stderr (default: when stderr is a terminal)")
 
 
+def _check_size(args: argparse.Namespace, axes: dict[str, tuple[float, float, int]],
+                reps: int) -> None:
+    """The design's size (points, and points x replicates) within the limits, or one line."""
+    if args.design == "grid":
+        if not axes:
+            return
+        points = grid_points(axes)
+        what = " ".join(f"--axis {k}={lo:g}:{hi:g}:{c}" for k, (lo, hi, c) in axes.items())
+    elif args.points is None:
+        return
+    else:
+        points, what = args.points, f"--points {args.points}"
+    try:
+        check_size(points, reps, f"{what} --reps {reps}" if args.reps else what)
+    except SweepError as err:
+        raise CLIError(f"dyadsim sweep: {err}") from None
+
+
 def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     """``dyadsim sweep``: run (or resume) a sweep into a folder and print a summary."""
-    axes = dict(sweep.parse_axis(a) for a in args.axes)
-    bounds = dict(sweep.parse_bound(b) for b in args.bounds)
+    axes = unique_keys([sweep.parse_axis(a) for a in args.axes], "--axis", "sweep")
+    bounds = unique_keys([sweep.parse_bound(b) for b in args.bounds], "--bound", "sweep")
+    _check_size(args, axes, args.reps or 1)
     scenario = scenario_of(args)
     reps = args.reps
     timeline = sweep.EMPTY
@@ -74,6 +100,7 @@ def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     else:
         fixed = overrides(args)
     reps = 10 if reps is None else reps
+    _check_size(args, axes, reps)
     seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     command = "dyadsim " + " ".join(sys.argv[1:] if argv is None else argv)

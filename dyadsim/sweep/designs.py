@@ -14,9 +14,16 @@ from typing import Any
 import numpy as np
 
 from dyadsim.params import ParamError, lookup
+from dyadsim.runner import bytes_text
 
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol")
 """The design kinds (``--design``)."""
+MAX_POINTS = 1_000_000
+"""At most this many design points (a grid's product of counts, or ``--points``): the
+points are held in memory (8 bytes per parameter each) and each becomes a summary row."""
+MAX_RUNS = 10_000_000
+"""At most this many runs in one sweep (points x replicates): the finished sweep's
+``runs.parquet`` holds one row of about 150 bytes per run, merged in memory at the end."""
 
 
 class SweepError(ValueError):
@@ -58,10 +65,46 @@ def _check_axis_param(name: str, low: float, high: float) -> None:
                              f"{param.allowed()}")
 
 
+def grid_points(axes: Mapping[str, tuple[float, float, int]]) -> int:
+    """How many points a grid over ``axes`` has (the product of the counts)."""
+    n = 1
+    for _, _, count in axes.values():
+        n *= max(int(count), 0)
+    return n
+
+
+def check_size(points: int, reps: int = 1, what: str = "") -> None:
+    """Refuse, before anything is allocated, a design too big to hold or run.
+
+    Args:
+        points: Design points.
+        reps: Replicates per point.
+        what: The arguments that asked for them, as typed (``--points 1000000000000``).
+
+    Raises:
+        SweepError: One line naming the arguments, the size and the limit
+            (:data:`MAX_POINTS` points, :data:`MAX_RUNS` runs).
+    """
+    given = f"{what}: " if what else ""
+    if points > MAX_POINTS:
+        raise SweepError(f"{given}{points:,} design points (about {bytes_text(points * 8)} "
+                         f"per parameter to hold); allowed: at most {MAX_POINTS:,} points")
+    if points * reps > MAX_RUNS:
+        raise SweepError(f"{given}{points:,} points x {reps:,} replicates = "
+                         f"{points * reps:,} runs; allowed: at most {MAX_RUNS:,} runs in one "
+                         f"sweep (fewer points or replicates, or several sweeps)")
+
+
 def grid(axes: Mapping[str, tuple[float, float, int]]) -> Design:
     """A full grid: ``axes`` maps each parameter to ``(low, high, count)``."""
     if not axes:
         raise SweepError("a grid needs at least one axis (--axis KEY=LOW:HIGH:COUNT)")
+    for name, (_, _, count) in axes.items():
+        if count > MAX_POINTS:
+            raise SweepError(f"--axis {name}: count {count:,}; allowed: at most "
+                             f"{MAX_POINTS:,} points")
+    check_size(grid_points(axes), what="--axis " + " --axis ".join(
+        f"{k}=...:{c}" for k, (_, _, c) in axes.items()))
     values = []
     for name, (low, high, count) in axes.items():
         _check_axis_param(name, low, high)
@@ -88,6 +131,7 @@ def sample(
         raise SweepError(f"a {method} design needs at least one --bound KEY=LOW:HIGH")
     if n < 1:
         raise SweepError(f"--points must be >= 1, got {n}")
+    check_size(n, what=f"--points {n}")
     for name, (low, high) in bounds.items():
         _check_axis_param(name, low, high)
         if not low < high:
