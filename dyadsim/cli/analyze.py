@@ -8,7 +8,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dyadsim.cli.common import CLIError, add_common, overrides, positive_int, scenario_of
+from dyadsim.cli.common import (
+    CLIError,
+    add_common,
+    check_runs,
+    overrides,
+    positive_int,
+    scenario_of,
+)
 from dyadsim.params import lookup
 
 
@@ -46,6 +53,15 @@ def cmd_analyze(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     if axes[0][0] == axes[1][0]:
         raise CLIError(f"dyadsim analyze: --axis {axes[0][0]} is given twice; the map needs "
                        f"two different parameters")
+    counts = [count for _, (_, _, count) in axes]
+    try:
+        stability.check_cells(*counts)
+    except ValueError as err:
+        raise CLIError(f"dyadsim analyze: --axis {axes[0][0]}=...:{counts[0]} --axis "
+                       f"{axes[1][0]}=...:{counts[1]}: {err}") from None
+    if args.compare_reps:
+        check_runs("analyze", f"--compare-reps {args.compare_reps} over "
+                   f"{counts[0] * counts[1]:,} cells", args.compare_reps * counts[0] * counts[1])
     for name, (low, high, count) in axes:
         sweep.grid({name: (low, high, count)})  # the sweep's checks: name, range, count
         if count < 2:

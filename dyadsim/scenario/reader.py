@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dyadsim import outcomes
+from dyadsim.files import FileRefused, read_regular
 from dyadsim.interventions import POLICIES, THERAPIES
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, Value, iter_params, lookup
 from dyadsim.scenario.fields import FieldReader, kind_of
@@ -39,6 +40,16 @@ EVENT_KEYS: dict[str, tuple[str, ...]] = {
 }
 """The keys each kind of event takes besides kind, label, step, ramp and duration."""
 
+MAX_FILE_BYTES = 1_000_000
+"""A scenario file is at most 1 MB (the library's files are a few KB; a thousand events
+take about 60 KB). Larger files, and anything but a regular file, are not read."""
+MAX_DEPTH = 10
+"""Tables and arrays nest at most this deep (the deepest a scenario needs is 6:
+``expect.compare[1].set.partner_a.anxiety``)."""
+MAX_EVENTS = 1_000
+"""At most this many events in one scenario (checking them costs n log n; a lesson needs
+a handful)."""
+
 QUANTITY_HELP = ("share.<outcome> (one of " + ", ".join((*outcomes.OUTCOMES, "trap"))
                  + "), metric.<name> (see dyadsim.outcomes.METRIC_NAMES), a recorded "
                  "series such as partner_a.activation or dyad.closeness, or "
@@ -48,17 +59,23 @@ QUANTITY_HELP = ("share.<outcome> (one of " + ", ".join((*outcomes.OUTCOMES, "tr
 def load(path: Path | str) -> Scenario:
     """Read and check a scenario file.
 
+    Only a regular file of at most :data:`MAX_FILE_BYTES` is read (never a device or a
+    FIFO, which would not end or would block); a UTF-8 byte order mark is accepted.
+
     Raises:
         ScenarioError: One line naming the file, the key path, the value and what is
             allowed.
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such file") from None
+    except FileRefused as err:
+        raise ScenarioError(f"{path}: {err} (a scenario file of at most "
+                            f"{MAX_FILE_BYTES:,} bytes)") from None
     except OSError as err:
-        raise ScenarioError(f"{path}: cannot read it ({err.strerror})") from None
+        raise ScenarioError(f"{path}: cannot read it ({err.strerror or err})") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -67,12 +84,46 @@ def load(path: Path | str) -> Scenario:
 
 
 def loads(text: str, source: str = "<scenario>") -> Scenario:
-    """Check scenario TOML text (see :func:`load`)."""
+    """Check scenario TOML text (see :func:`load`).
+
+    Every problem is one :class:`ScenarioError` line: invalid TOML, nesting deeper than
+    :data:`MAX_DEPTH`, more than :data:`MAX_FILE_BYTES` of text, or a rule of the schema.
+    """
+    text = text.removeprefix("\ufeff")
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: {len(text):,} characters; allowed: a scenario of at "
+                            f"most {MAX_FILE_BYTES:,} bytes")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+        raise ScenarioError(f"{source}: not valid TOML: {_one_line(err)}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: not a scenario: arrays or tables nested too deeply; "
+                            f"allowed: at most {MAX_DEPTH} levels") from None
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(f"{source}: not valid TOML: {_one_line(err)}") from None
+    depth = _depth(data)
+    if depth > MAX_DEPTH:
+        raise ScenarioError(f"{source}: not a scenario: arrays or tables nested {depth} levels "
+                            f"deep; allowed: at most {MAX_DEPTH} levels")
     return from_dict(data, source)
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+def _depth(data: Any) -> int:
+    """How deep tables and arrays nest in parsed TOML (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((v, level + 1) for v in children if isinstance(v, dict | list))
+    return deepest
 
 
 _TOP = {
@@ -102,7 +153,11 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
         r.keys(table, group, {p.short: p.allowed() for p in iter_params(group)})
         params.update(r.params(table, group))
     steps = int(params.get("run.steps", REGISTRY["run.steps"].default or 0))
-    events = tuple(r.event(e, i, steps) for i, e in enumerate(r.tables(data, "events"), 1))
+    raw_events = r.tables(data, "events")
+    if len(raw_events) > MAX_EVENTS:
+        raise ScenarioError(f"{source}: events: {len(raw_events):,} events; allowed: at most "
+                            f"{MAX_EVENTS:,} events in one scenario")
+    events = tuple(r.event(e, i, steps) for i, e in enumerate(raw_events, 1))
     scenario = Scenario(
         title, summary, description, (names[0], names[1]), params, events,
         r.sweep(data.get("sweep"), params), r.expect(data.get("expect"), events, steps),

@@ -10,17 +10,20 @@ from dyadsim.stability.output import figure, write
 from dyadsim.stability.regimes import (
     BISECTIONS,
     BOUNDARY_STYLE,
+    MAX_CELLS,
     REGIME_COLOURS,
     REGIMES,
     SAME_ATTRACTOR,
     Boundary,
     StabilityMap,
+    check_cells,
     stability_map,
 )
 
 __all__ = [
     "BISECTIONS",
     "BOUNDARY_STYLE",
+    "MAX_CELLS",
     "REGIMES",
     "REGIME_COLOURS",
     "SAME_ATTRACTOR",
@@ -28,6 +31,7 @@ __all__ = [
     "Boundary",
     "StabilityMap",
     "agreement",
+    "check_cells",
     "figure",
     "simulate_grid",
     "simulated_class",

@@ -46,6 +46,22 @@ BOUNDARY_STYLE = {"fold": ("#000000", "solid"), "Hopf": ("#7F00FF", "dash"),
 SAME_ATTRACTOR = 1e-3
 """End states closer than this (max norm) after iterating are the same attractor."""
 BISECTIONS = 6
+MAX_CELLS = 250_000
+"""At most this many cells (x values times y values, e.g. 500 x 500) in one map: each cell
+holds a parameter row and the end states of several orbits, a few KB while the map is
+computed, and the orbits take about a millisecond per cell."""
+
+
+def check_cells(x_count: int, y_count: int) -> None:
+    """Refuse, before anything is allocated, a map with more than :data:`MAX_CELLS` cells.
+
+    Raises:
+        ValueError: One line naming both counts, the cells and the limit.
+    """
+    cells = int(x_count) * int(y_count)
+    if cells > MAX_CELLS:
+        raise ValueError(f"{x_count:,} x {y_count:,} values = {cells:,} cells; allowed: at "
+                         f"most {MAX_CELLS:,} cells (e.g. 500 x 500)")
 
 
 @dataclass
@@ -193,6 +209,7 @@ def stability_map(
     xs, ys = np.asarray(xv, dtype=float), np.asarray(yv, dtype=float)
     if xs.size < 2 or ys.size < 2:
         raise ValueError("each axis needs at least two values")
+    check_cells(xs.size, ys.size)
     for name in (xn, yn):
         lookup(name)
     fixed = dict(fixed or {})
