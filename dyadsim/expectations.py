@@ -128,13 +128,19 @@ class CheckResult:
                 f"{c.within[1]:g}]")
 
 
+def needs_series(scenario: Scenario) -> bool:
+    """Whether any ``[expect]`` check reads a recorded series (then every step is recorded)."""
+    return scenario.expect is not None and any(c.series for c in scenario.expect.checks)
+
+
 def evaluate(scenario: Scenario, reps: int | None = None,
              threads: int | None = None) -> list[CheckResult]:
     """Run a scenario's ``[expect]`` checks (with its replicates, or ``reps``)."""
     if scenario.expect is None:
         return []
     n = reps or scenario.expect.reps
-    base = run(scenario, n, threads=threads)
+    record = needs_series(scenario)  # shares and metrics alone need no trajectories
+    base = run(scenario, n, record=record, threads=threads)
     out = []
     variants: dict[Any, Replicates] = {}
     for check in scenario.expect.checks:
@@ -153,7 +159,7 @@ def evaluate(scenario: Scenario, reps: int | None = None,
             continue
         key = (tuple(sorted(check.variant_set.items())), check.variant_without)
         if key not in variants:
-            variants[key] = run(scenario, n, variant_set=check.variant_set,
+            variants[key] = run(scenario, n, record=record, variant_set=check.variant_set,
                                 without=check.variant_without, threads=threads)
         y = quantity(variants[key], check.quantity, check.window)
         diff, low, high, used = mean_interval((x - y).tolist())

@@ -25,7 +25,7 @@ import pandas as pd
 
 from dyadsim import batch, outcomes
 from dyadsim.batch import TRAJECTORY_COLUMNS
-from dyadsim.params import Value, make_params, param_matrix
+from dyadsim.params import REGISTRY, Value, make_params, param_matrix
 from dyadsim.streams import run_seeds
 from dyadsim.summary import Summary, summarize
 from dyadsim.timeline import Timeline
@@ -46,6 +46,9 @@ RUN_CHUNK = 50_000
 """The batch engine runs at most this many runs at a time (their parameter rows, partner
 vectors and timeline plan exist only for the chunk). Results do not depend on it: every run
 has its own seed and parameter row."""
+CHUNK_FLOATS = 5_000_000
+"""A chunk holds at most this many floats of parameter rows and timeline bases and targets
+(40 MB): a timeline with many changes runs fewer runs at a time."""
 
 
 @dataclass(frozen=True)
@@ -249,9 +252,12 @@ def _batch(values: dict[str, Value], given: dict[str, Any], reps: int, seeds: np
     """The batch engine over :data:`RUN_CHUNK` runs at a time, merged in order."""
     n = seeds.shape[0]
     single = param_matrix(given) if not per_run else None
+    # each run of a chunk holds its parameter row and the plan's base and target per entry
+    entries = sum(len(ch.columns(explicit)) for ch in timeline.changes) if timeline else 0
+    chunk = max(1, min(RUN_CHUNK, CHUNK_FLOATS // (len(REGISTRY) + 2 * entries)))
     parts = []
-    for lo in range(0, n, RUN_CHUNK):
-        hi = min(n, lo + RUN_CHUNK)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
         if single is not None:
             matrix = np.repeat(single, hi - lo, axis=0)
         else:

@@ -44,6 +44,9 @@ FIXED_DURING_RUN: frozenset[str] = frozenset(
 """Parameters a timeline cannot change: they act only at the start of a run."""
 
 TRAITS: tuple[str, str] = ("anxiety", "avoidance")
+MAX_PLAN_WEIGHTS = 20_000_000
+"""A compiled plan holds one weight per change and episode (8 bytes each): at most this
+many (160 MB), e.g. 200 changes over 100,000 episodes."""
 
 
 @register_jitable
@@ -170,8 +173,8 @@ class Timeline:
             TimelineError: Naming the events involved and the parameter.
         """
         explicit = set(explicit)
-        windows: dict[str, list[tuple[int, int, Change]]] = {}
-        for ch in self.changes:
+        windows: dict[str, list[tuple[int, int, int]]] = {}  # name -> (start, end, index)
+        for k, ch in enumerate(self.changes):
             lookup(ch.param)
             if ch.param in FIXED_DURING_RUN:
                 raise TimelineError(
@@ -183,17 +186,31 @@ class Timeline:
                     f"(run.steps = {steps})")
             end = steps + 1 if ch.end is None else ch.end
             for name in ch.columns(explicit):
-                for start, stop, other in windows.get(name, []):
-                    if ch.start < stop and start < end:
-                        traits = sorted({c.param for c in (ch, other) if c.param != name})
-                        via = (f" ({name} is derived from {' and '.join(traits)})"
-                               if traits else "")
-                        raise TimelineError(
-                            f"{ch.origin}: overlaps {other.origin}: both change "
-                            f"{name}{via} during episodes {max(start, ch.start)}-"
-                            f"{min(stop, end) - 1}; one parameter can follow one change at "
-                            f"a time (give the first a duration, or start the second later)")
-                windows.setdefault(name, []).append((ch.start, end, ch))
+                windows.setdefault(name, []).append((ch.start, end, k))
+        # per parameter, sorted by start: a window overlaps an earlier one exactly when it
+        # starts before the furthest end so far (n log n, not every pair)
+        first: tuple[int, str, int] | None = None  # (later change, name, earlier change)
+        for name, spans in windows.items():
+            reach: tuple[int, int, int] | None = None
+            for span in sorted(spans):
+                if reach is not None and span[0] < reach[1]:
+                    pair = (max(span[2], reach[2]), name, min(span[2], reach[2]))
+                    first = pair if first is None or pair[0] < first[0] else first
+                    break
+                if reach is None or span[1] > reach[1]:
+                    reach = span
+        if first is not None:
+            later, name, earlier = first
+            ch, other = self.changes[later], self.changes[earlier]
+            end = steps + 1 if ch.end is None else ch.end
+            stop = steps + 1 if other.end is None else other.end
+            traits = sorted({c.param for c in (ch, other) if c.param != name})
+            via = f" ({name} is derived from {' and '.join(traits)})" if traits else ""
+            raise TimelineError(
+                f"{ch.origin}: overlaps {other.origin}: both change "
+                f"{name}{via} during episodes {max(other.start, ch.start)}-"
+                f"{min(stop, end) - 1}; one parameter can follow one change at "
+                f"a time (give the first a duration, or start the second later)")
 
     def compile(self, matrix: np.ndarray, steps: int, explicit: Iterable[str] = ()) -> Plan:
         """The plan of this timeline for the runs of a parameter matrix.
@@ -207,6 +224,11 @@ class Timeline:
         """
         explicit = set(explicit)
         self.check(steps, explicit)
+        if len(self.changes) * (steps + 1) > MAX_PLAN_WEIGHTS:
+            raise TimelineError(
+                f"{len(self.changes):,} scheduled changes x {steps + 1:,} episodes = "
+                f"{len(self.changes) * (steps + 1):,} weights; allowed: at most "
+                f"{MAX_PLAN_WEIGHTS:,} (fewer events or a shorter run)")
         names_all = list(REGISTRY)
         index = {name: i for i, name in enumerate(names_all)}
         matrix = np.atleast_2d(np.asarray(matrix, dtype=np.float64))

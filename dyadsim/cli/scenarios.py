@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dyadsim.cli.common import positive_int, timeline_text
+from dyadsim.cli.common import CLIError, check_runs, positive_int, timeline_text
 from dyadsim.scenario import LIBRARY, find, library
+from dyadsim.scenario.reader import expect_rows_problem
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +58,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             print(f"{s.name}: no [expect] table")
             continue
         reps = args.reps or s.expect.reps
+        given = f"--reps {reps}" if args.reps else f"{s.source}: expect.reps = {reps}"
+        check_runs("scenarios", given, reps)
+        if expectations.needs_series(s):
+            problem = expect_rows_problem(reps, s.steps)
+            if problem is not None:
+                raise CLIError(f"dyadsim scenarios: {given} for {s.name}: {problem}")
         results = expectations.evaluate(s, reps)
         shares = expectations.shares(expectations.run(s, reps, record=False))
         print(f"{s.name} ({reps} replicates): " + ", ".join(

@@ -145,6 +145,11 @@ class Check:
     variant_without: tuple[str, ...] = ()
     label: str = ""
 
+    @property
+    def series(self) -> bool:
+        """Whether the check reads a recorded series (not a share or a metric)."""
+        return self.quantity.partition(".")[0] not in ("share", "metric")
+
     def to_dict(self) -> dict[str, Any]:
         """The check as written in a file (``share`` checks are written by the caller)."""
         out: dict[str, Any] = {}

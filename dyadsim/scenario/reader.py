@@ -46,9 +46,27 @@ take about 60 KB). Larger files, and anything but a regular file, are not read."
 MAX_DEPTH = 10
 """Tables and arrays nest at most this deep (the deepest a scenario needs is 6:
 ``expect.compare[1].set.partner_a.anxiety``)."""
-MAX_EVENTS = 1_000
-"""At most this many events in one scenario (checking them costs n log n; a lesson needs
-a handful)."""
+MAX_EVENTS = 200
+"""At most this many events in one scenario: a lesson needs a handful, and each event's
+changes are compiled to one weight per episode for every run (see
+:data:`dyadsim.timeline.MAX_PLAN_WEIGHTS`)."""
+
+MAX_EXPECT_ROWS = 1_000_000
+"""An ``[expect]`` table whose checks read a recorded series (not only shares and metrics)
+records every episode of every replicate: reps x (run.steps + 1) rows of about 240 bytes,
+at most this many (about 240 MB)."""
+
+
+def expect_rows_problem(reps: int, steps: int) -> str | None:
+    """Why ``reps`` recorded replicates of ``steps`` episodes are too many, or ``None``."""
+    rows = reps * (steps + 1)
+    if rows <= MAX_EXPECT_ROWS:
+        return None
+    return (f"series checks record every episode: {reps:,} replicates x {steps + 1:,} "
+            f"episodes = {rows:,} rows (about {rows * 240 / 1e9:.2g} GB); allowed: at most "
+            f"{MAX_EXPECT_ROWS:,} rows (reps <= {MAX_EXPECT_ROWS // (steps + 1):,} at "
+            f"run.steps = {steps})")
+
 
 QUANTITY_HELP = ("share.<outcome> (one of " + ", ".join((*outcomes.OUTCOMES, "trap"))
                  + "), metric.<name> (see dyadsim.outcomes.METRIC_NAMES), a recorded "
@@ -288,6 +306,10 @@ class _Reader(FieldReader):
         if not checks:
             raise ScenarioError(f"{self.source}: expect: no checks; allowed: shares, "
                                 f"[[expect.mean]] or [[expect.compare]]")
+        if any(c.series for c in checks):
+            problem = expect_rows_problem(reps, steps)
+            if problem is not None:
+                raise ScenarioError(f"{self.source}: expect.reps = {reps}: {problem}")
         return Expect(reps, tuple(checks))
 
     def check(self, row: Mapping[str, Any], path: str, kind: str, labels: set[str],
