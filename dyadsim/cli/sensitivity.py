@@ -6,8 +6,17 @@ import argparse
 import json
 from pathlib import Path
 
-from dyadsim.cli.common import add_common, check_suffix, json_safe, overrides, positive_int
+from dyadsim.cli.common import (
+    CLIError,
+    add_common,
+    check_suffix,
+    json_safe,
+    overrides,
+    positive_int,
+    unique_keys,
+)
 from dyadsim.files import write_atomic
+from dyadsim.sweep.designs import SweepError, check_size
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,13 +41,20 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from dyadsim import sweep
     from dyadsim.sensitivity import sensitivity
 
-    bounds = dict(sweep.parse_bound(b) for b in args.bounds)
+    check_suffix(args.out, (".csv",), "--out", "sensitivity")  # before the computation
+    bounds = unique_keys([sweep.parse_bound(b) for b in args.bounds], "--bound",
+                         "sensitivity")
+    points = args.samples * (len(bounds) + 2)
+    try:  # it runs in chunks of whole points, so the sweep's limits apply
+        check_size(points, args.reps, f"--samples {args.samples} x ({len(bounds)} bounds + 2) "
+                   f"--reps {args.reps}")
+    except SweepError as err:
+        raise CLIError(f"dyadsim sensitivity: {err}") from None
     fixed = overrides(args)
     seed, steps = fixed.pop("run.seed", None), fixed.pop("run.steps", None)
     table = sensitivity(bounds, output=args.output, fixed=fixed, base_samples=args.samples,
                         reps=args.reps, root_seed=seed, steps=steps)
     if args.out is not None:
-        check_suffix(args.out, (".csv",), "--out")
         write_atomic(args.out, lambda p: table.to_csv(p, index=False))
     if args.json:
         print(json.dumps(json_safe({"attrs": table.attrs,
