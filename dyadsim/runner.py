@@ -163,7 +163,7 @@ def size_problem(runs: int, steps: int = 1, every: int = 0) -> str | None:
                 f"(split them over several seeds, or use dyadsim sweep)")
     rows = runs * (-(-steps // max(every, 1)) + 1)
     if every > 0 and rows > MAX_TRAJECTORY_ROWS:
-        return (f"trajectories of {runs:,} runs x {steps:,} steps (every {every}) are "
+        return (f"trajectories of {runs} runs x {steps} steps (every {every}) are "
                 f"{rows:,} rows (about {bytes_text(rows * 240)}); allowed: at most "
                 f"{MAX_TRAJECTORY_ROWS:,} rows: use fewer --reps or --steps, or record every "
                 f"k-th step")
