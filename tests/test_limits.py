@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +29,22 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAD = 'title = "t"\nsummary = "s"\ndescription = "d"\n'
 
 
+REFUSAL_BYTES = 50 * 2**20
+"""A refusal may allocate at most this much (traced by tracemalloc, NumPy included): the
+sizes are checked before anything of that size is allocated."""
+
+
 def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run the CLI; it must exit 2 within seconds with one line on stderr. The line."""
-    start = time.perf_counter()
-    code = main(list(argv))
-    took = time.perf_counter() - start
+    """Run the CLI; it must exit 2, with one line on stderr, having allocated nothing big."""
+    tracemalloc.start()
+    try:
+        code = main(list(argv))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     err = capsys.readouterr().err
     assert code == 2, err
-    assert took < 20, f"took {took:.1f} s: the refusal came after work"
+    assert peak < REFUSAL_BYTES, f"allocated {peak:,} bytes before refusing"
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert "Traceback" not in err
@@ -195,11 +203,10 @@ def _changes(n: int, overlap: bool) -> Timeline:
                origin=f"events #{i + 1}") for i in range(n)))
 
 
-def test_timeline_check_is_n_log_n() -> None:
-    """100,000 non-overlapping changes are checked in well under the issue's 90 s."""
-    start = time.perf_counter()
+def test_timeline_check_takes_100000_changes() -> None:
+    """100,000 changes (the pairwise check took over 90 s) are checked, and an overlap among
+    them is still found and named. (How fast is a benchmark's question, not a test's.)"""
     _changes(100_000, overlap=False).check(200_001)
-    assert time.perf_counter() - start < 10
     with pytest.raises(TimelineError, match=r"events #2: overlaps events #1: both change "
                        r"dyad.stress during episodes 3-3"):
         _changes(100_000, overlap=True).check(200_001)
