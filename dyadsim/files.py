@@ -14,9 +14,13 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write a file through a temporary file in the same folder, then rename it.
 
     A reader never sees a half-written result, and a failed write leaves nothing behind.
+    An error (``OSError``) names ``path``, never the temporary file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise naming(exc, path, None) from exc
     os.close(fd)
     try:
         write(Path(tmp))
@@ -24,9 +28,22 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; results are ordinary files
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise naming(exc, path, tmp) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def naming(exc: OSError, path: Path, tmp: str | None) -> OSError:
+    """``exc`` as an error about ``path``: the temporary file's name replaced by the target's."""
+    if exc.filename in (None, str(path)) and exc.filename2 is None and tmp is None:
+        return exc
+    text = exc.strerror or str(exc)
+    if tmp is not None:
+        text = text.replace(tmp, str(path))
+    return OSError(exc.errno, text, str(path))
 
 
 @contextmanager
