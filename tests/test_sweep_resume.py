@@ -17,7 +17,7 @@ import pytest
 
 from dyadsim.cli import main
 from dyadsim.files import write_atomic
-from dyadsim.sweep import store
+from dyadsim.sweep import lock, store
 
 SWEEP = ["sweep", "--axis", "partner_a.anxiety=0:1:4", "--axis", "partner_b.avoidance=0:1:3",
          "--reps", "3", "--steps", "200", "--seed", "7", "--chunk-runs", "9", "--no-progress"]
@@ -115,8 +115,8 @@ def test_a_second_writer_gets_one_line_and_writes_nothing(tmp_path, monkeypatch,
     interrupted(out, monkeypatch)
     capsys.readouterr()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib\nfrom dyadsim.sweep import store\n"
-         "with store.locked(pathlib.Path(sys.argv[1])):\n"
+        [sys.executable, "-c", "import sys, pathlib\nfrom dyadsim.sweep import lock\n"
+         "with lock.locked(pathlib.Path(sys.argv[1])):\n"
          "    print('locked', flush=True)\n    sys.stdin.read()\n", str(out)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -130,7 +130,7 @@ def test_a_second_writer_gets_one_line_and_writes_nothing(tmp_path, monkeypatch,
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     finally:
         holder.communicate("", timeout=30)
-    assert holder.returncode == 0 and not (out / store.LOCK).exists()
+    assert holder.returncode == 0 and not (out / lock.LOCK).exists()
     assert main([*SWEEP, "--out", str(out)]) == 0  # the lock is free again
     assert leftovers(out) == []
 
@@ -142,7 +142,7 @@ def test_stale_temporaries_of_a_killed_merge_are_gone_after_the_resume(tmp_path,
     # what `kill -9` during the merge and during a part's write leaves behind
     (out / ".runs.parquet.k1ll3d.tmp").write_bytes(b"PAR1 half a file")
     (out / "parts" / ".runs-000003.parquet.x7y8z9.tmp").write_bytes(b"PAR1")
-    (out / store.LOCK).write_text("999999\n")  # left by the killed run, no longer held
+    (out / lock.LOCK).write_text("999999\n")  # left by the killed run, no longer held
     assert main([*SWEEP, "--out", str(out)]) == 0
     assert leftovers(out) == []
     assert_same(out, fresh)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from dyadsim.params import make_params
-from dyadsim.sweep import store
+from dyadsim.sweep import lock, store
 from dyadsim.sweep.backends import describe, execute
 from dyadsim.sweep.designs import SweepError, grid, sample
 from dyadsim.sweep.work import CHUNK_RUNS, Sweep, make_sweep
@@ -85,7 +85,7 @@ def run_sweep(
         return SweepResult(summary, None, runs, new_runs=sweep.n_runs)
     out = Path(out)
     store.check_folder(out, force)
-    with store.locked(out):
+    with lock.locked(out):
         if (out / "provenance.json").exists() and not (out / "parts").exists() and not force:
             store.check_complete(out, sweep)
             return SweepResult(pd.read_parquet(out / "summary.parquet"), out, new_runs=0)

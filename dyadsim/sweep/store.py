@@ -18,22 +18,19 @@ deleted and its chunk run again, with one warning line. Interrupted (Ctrl-C, ``k
 the same command goes on from the finished chunks and ends with the same files as an
 uninterrupted run.
 
-One writer at a time: a sweep holds ``.lock`` (``fcntl.flock``) in the folder while it
-works; a second one is refused with one line. Temporary files (``.*.tmp``) are removed on
-exit, and those a killed run left behind are removed at the next start.
+One writer at a time: a sweep holds ``.lock`` in the folder while it works
+(:mod:`dyadsim.sweep.lock`); a second one is refused with one line. Temporary files
+(``.*.tmp``) are removed on exit, and those a killed run left behind at the next start.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import platform
 import shutil
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +44,7 @@ import pyarrow.parquet as pq
 from dyadsim import __version__
 from dyadsim.files import write_atomic
 from dyadsim.sweep.designs import SweepError
+from dyadsim.sweep.lock import LOCK
 from dyadsim.sweep.work import Sweep
 
 TABLES = ("traj", "summary", "runs")
@@ -56,9 +54,6 @@ MANIFEST = "manifest.json"
 """The file in ``parts/`` that lists every finished part."""
 
 MANIFEST_FORMAT = "dyadsim sweep parts 1"
-
-LOCK = ".lock"
-"""The lock file a writing sweep holds in its folder (it holds the writer's pid)."""
 
 SHOWN_WARNINGS = 5
 """Damaged parts named one by one; more are counted in one further line."""
@@ -207,7 +202,7 @@ def merge(out: Path, table: str, n_chunks: int, target: str, manifest: Manifest)
     write_atomic(out / target, write)
 
 
-# --- the folder: refusing what is not ours, one writer at a time, no temporaries left ---
+# --- the folder: refusing what is not ours ---
 
 
 def check_folder(out: Path, force: bool) -> None:
@@ -218,57 +213,6 @@ def check_folder(out: Path, force: bool) -> None:
             and any(p.name != LOCK for p in out.iterdir())):
         raise SweepError(f"{out} exists and is not a dyadsim sweep folder; choose another "
                          f"--out, or add --force to replace it")
-
-
-@contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """Hold the folder's lock (non-blocking ``flock`` on ``out/.lock``) while writing.
-
-    A second writer gets one line naming the folder and the holder's pid. Stale temporary
-    files are removed after the lock is taken, and this sweep's own on the way out.
-
-    Raises:
-        SweepError: Another process holds the lock.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / LOCK
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            os.close(fd)
-            pid = f"pid {holder}" if holder.isdigit() else "pid unknown"
-            raise SweepError(f"{out} is being written by another sweep ({pid}); wait for it "
-                             f"to finish or choose another --out") from None
-        except BaseException:
-            os.close(fd)
-            raise
-        try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:  # else the holder removed the file as we opened it: lock the new one
-            break
-        os.close(fd)
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        remove_temporaries(out)
-        yield
-    finally:
-        remove_temporaries(out)
-        path.unlink(missing_ok=True)
-        os.close(fd)
-
-
-def remove_temporaries(out: Path) -> None:
-    """Remove the temporary files of atomic writes (``.*.tmp``) in ``out`` and its parts."""
-    for folder in (out, out / "parts"):
-        for tmp in folder.glob(".*.tmp"):
-            if tmp.is_file() or tmp.is_symlink():
-                tmp.unlink(missing_ok=True)
 
 
 def _clear(out: Path) -> None:
