@@ -110,6 +110,47 @@ def test_a_folder_without_a_manifest_runs_every_chunk_again(tmp_path, monkeypatc
     assert_same(out, fresh)
 
 
+def test_a_damaged_manifest_trusts_no_part_and_says_so_once(tmp_path, monkeypatch, capsys,
+                                                            fresh):
+    out = tmp_path / "s"
+    interrupted(out, monkeypatch)
+    capsys.readouterr()
+    manifest = out / "parts" / store.MANIFEST
+    manifest.write_bytes(manifest.read_bytes()[:40])
+    assert main([*SWEEP, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"dyadsim sweep: warning: {manifest} is damaged, so no part can be trusted; running "
+        f"4 chunks again"]
+    assert "resumed" not in captured.out
+    assert_same(out, fresh)
+
+
+def test_a_part_damaged_during_the_run_stops_the_merge_and_is_run_next_time(
+        tmp_path, monkeypatch, capsys, fresh):
+    out = tmp_path / "s"
+    interrupted(out, monkeypatch)
+    capsys.readouterr()
+    victim = out / "parts" / "runs-000002.parquet"
+    checked = store.pending
+
+    def check_then_damage(*args: object, **kwargs: object) -> list[int]:
+        todo = checked(*args, **kwargs)
+        flip(victim)  # after the check, before the merge reads it
+        return todo
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "pending", check_then_damage)
+        assert main([*SWEEP, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"{victim} changed after it was written" in err and "run the same command" in err
+    assert not (out / "runs.parquet").exists() and not victim.exists()
+    assert main([*SWEEP, "--out", str(out)]) == 0
+    assert "27 of them resumed" in capsys.readouterr().out
+    assert_same(out, fresh)
+
+
 def test_a_second_writer_gets_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
     out = tmp_path / "s"
     interrupted(out, monkeypatch)

@@ -148,9 +148,6 @@ def pending(out: Path, sweep: Sweep, manifest: Manifest,
     warn = warn or _stderr
     todo: list[int] = []
     bad: list[str] = []
-    if manifest.damaged:
-        warn(f"dyadsim sweep: warning: {manifest.path} is damaged; every part is checked "
-             f"against nothing and run again")
     per_chunk = sweep.points_per_chunk
     for i in range(sweep.n_chunks):
         n_points = min(per_chunk, sweep.design.n_points - i * per_chunk)
@@ -168,6 +165,10 @@ def pending(out: Path, sweep: Sweep, manifest: Manifest,
                     manifest.entries.pop(p.name, None)
                 todo.append(i)
                 break
+    if manifest.damaged:
+        warn(f"dyadsim sweep: warning: {manifest.path} is damaged, so no part can be "
+             f"trusted; running {len(bad)} chunks again")
+        bad = []
     for line in bad[:SHOWN_WARNINGS]:
         warn(f"dyadsim sweep: warning: {line}; running its chunk again")
     if len(bad) > SHOWN_WARNINGS:
