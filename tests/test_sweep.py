@@ -165,9 +165,15 @@ def test_interrupted_sweep_resumes_to_the_uninterrupted_result(tmp_path, sig):
     assert not (out / "runs.parquet").exists()
     if sig == signal.SIGINT:
         assert proc.returncode == 130 and "run the same command again" in err
+    else:  # and a finished part damaged since: it is run again, never trusted
+        first = parts / "runs-000000.parquet"
+        first.write_bytes(first.read_bytes()[:-100])
     resumed = subprocess.run(_cli([*SWEEP, "--out", str(out)]), env=env, capture_output=True,
                              text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
+    if sig == signal.SIGKILL:
+        assert f"warning: {parts / 'runs-000000.parquet'} is truncated" in resumed.stderr
+    assert not list(out.rglob(".*.tmp")) and not (out / ".lock").exists()
     fresh = tmp_path / "fresh"
     assert main([*SWEEP, "--out", str(fresh)]) == 0
     for table in ("runs.parquet", "summary.parquet"):

@@ -5,7 +5,9 @@ The package holds one idea per module:
 ``designs``   the design points (grid, Latin hypercube, Sobol) and their parsers;
 ``work``      what a sweep is (:class:`Sweep`) and one chunk of its runs (:func:`run_chunk`);
 ``backends``  where chunks run: here on Numba's threads, local processes, a Dask cluster;
-``store``     the resumable output folder (parts, merged tables, provenance);
+``store``     the resumable output folder (parts and their manifest, merged tables,
+              provenance);
+``lock``      one writer per output folder, and no temporary files left in it;
 ``run``       :func:`run_sweep` and :func:`sweep`, the Python form of ``dyadsim sweep``.
 
 Seeds: replicate ``r`` uses the same seed at every design point (common random numbers),

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from dyadsim.params import make_params
-from dyadsim.sweep import store
+from dyadsim.sweep import lock, store
 from dyadsim.sweep.backends import describe, execute
 from dyadsim.sweep.designs import SweepError, grid, sample
 from dyadsim.sweep.work import CHUNK_RUNS, Sweep, make_sweep
@@ -73,6 +73,9 @@ def run_sweep(
 
     Returns:
         A :class:`SweepResult`. Results do not depend on ``processes`` or ``scheduler``.
+
+    Raises:
+        SweepError: ``out`` holds something else, or another sweep is writing it.
     """
     if out is None:
         tables = dict(execute(sweep, range(sweep.n_chunks), processes, scheduler))
@@ -81,23 +84,26 @@ def run_sweep(
         summary = pd.concat([t["summary"] for t in ordered], ignore_index=True)
         return SweepResult(summary, None, runs, new_runs=sweep.n_runs)
     out = Path(out)
-    if (out / "provenance.json").exists() and not (out / "parts").exists() and not force:
-        store.check_complete(out, sweep)
-        return SweepResult(pd.read_parquet(out / "summary.parquet"), out, new_runs=0)
-    state = store.open_output(out, sweep, force)
-    todo = [i for i in range(sweep.n_chunks) if not store.is_done(out, i)]
-    done_runs = sweep.n_runs - sum(len(sweep.chunk(i).point_index) for i in todo) * sweep.reps
-    bar = _progress(sweep.n_runs, done_runs) if progress else None
-    try:
-        for i, tables in execute(sweep, todo, processes, scheduler):
-            store.save_chunk(out, i, tables)
+    store.check_folder(out, force)
+    with lock.locked(out):
+        if (out / "provenance.json").exists() and not (out / "parts").exists() and not force:
+            store.check_complete(out, sweep)
+            return SweepResult(pd.read_parquet(out / "summary.parquet"), out, new_runs=0)
+        state = store.open_output(out, sweep, force)
+        manifest = store.Manifest(out)
+        todo = store.pending(out, sweep, manifest)
+        done_runs = sweep.n_runs - sum(len(sweep.chunk(i).point_index) for i in todo) * sweep.reps
+        bar = _progress(sweep.n_runs, done_runs) if progress else None
+        try:
+            for i, tables in execute(sweep, todo, processes, scheduler):
+                store.save_chunk(out, i, tables, manifest)
+                if bar is not None:
+                    bar.update(len(tables["runs"]))
+        finally:
             if bar is not None:
-                bar.update(len(tables["runs"]))
-    finally:
-        if bar is not None:
-            bar.close()
-    summary = store.finish(out, sweep, state["sessions"], describe(processes, scheduler),
-                           command)
+                bar.close()
+        summary = store.finish(out, sweep, state["sessions"], describe(processes, scheduler),
+                               command, manifest)
     return SweepResult(summary, out, new_runs=sweep.n_runs - done_runs)
 
 
