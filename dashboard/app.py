@@ -68,7 +68,12 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
 
 
 def _limit_requests(app: Dash) -> None:
-    """Bound the request body and the query string; an over-long one gets one line."""
+    """Bound the request body and the query string; an over-long one gets one line.
+
+    A callback request whose inputs do not match the callback (Dash's
+    ``CallbackException``) is HTTP 400 and one line too, not a 500 and a traceback.
+    """
+    from dash.exceptions import CallbackException
     from flask import request
     from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -80,6 +85,14 @@ def _limit_requests(app: Dash) -> None:
         size = request.content_length
         return (f"request body = {size if size is not None else 'more than the limit'} "
                 f"bytes: too large; allowed: at most {MAX_REQUEST_BYTES} bytes\n", 413,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+    @server.errorhandler(CallbackException)
+    def _not_this_callback(err: CallbackException) -> tuple[str, int, dict[str, str]]:
+        # a request whose inputs are not the callback's (forged, or a stale page)
+        lines = str(err).strip().splitlines()
+        return (f"callback request: not valid ({lines[0] if lines else 'no detail'}); "
+                "allowed: the inputs the callback was registered with\n", 400,
                 {"Content-Type": "text/plain; charset=utf-8"})
 
     @server.before_request

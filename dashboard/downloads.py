@@ -210,5 +210,5 @@ def register(app: Dash) -> None:
                   State(ids.Shell.VIEW, "data"), State(ids.Couple.CURSOR, "data"),
                   prevent_initial_call=True)
     def _export_callback(*args: Any) -> tuple[Any, str]:
-        current, cursor = args[-2:]
+        current, cursor = args[len(BUTTONS)], args[len(BUTTONS) + 1]
         return export(str(ctx.triggered_id), current, cursor)

@@ -8,8 +8,9 @@ URL would otherwise make the server fetch it: server-side request forgery). So:
 
 - the dashboard exports only figures its own functions build (:mod:`dashboard.figures`),
   never a figure a browser sends;
-- :func:`offline_figure` drops every ``layout.images`` source that is not a ``data:`` URI
-  before drawing, whatever the figure;
+- :func:`offline_figure` drops every image (or map-layer) source that is not a ``data:``
+  URI before drawing, whatever the figure, and refuses trace types the dashboard does not
+  draw (geo traces load outlines from a CDN);
 - kaleido is started with MathJax off (its default loads MathJax from a CDN) and with
   Chromium's proxy set to a closed local port (:data:`DEAD_PROXY`), so any http(s) fetch
   to another host fails. Kaleido 1.x takes no free-form Chromium flags: choreographer's
@@ -34,24 +35,45 @@ WIDTH, HEIGHT = 1400, 900
 DEAD_PROXY = "127.0.0.1:9"
 
 
+#: The trace types the dashboard's figures use; any other (a map, a geo trace that loads
+#: its outlines from a CDN) is refused.
+TRACE_TYPES = frozenset({"scatter", "heatmap", "bar", "histogram", "contour", "box"})
+
+
+def _drop_sources(node: Any) -> Any:
+    """``node`` without any ``source`` (an image's, a map layer's) that is not a data: URI."""
+    if isinstance(node, dict):
+        return {k: _drop_sources(v) for k, v in node.items()
+                if not (k == "source" and not str(v).startswith("data:"))}
+    if isinstance(node, list):
+        return [_drop_sources(v) for v in node]
+    return node
+
+
 def offline_figure(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
-    """The figure as a plain dict, with every image source that is not a ``data:`` URI dropped.
+    """The figure as a plain dict that makes a browser fetch nothing.
+
+    Every ``source`` that is not a ``data:`` URI is dropped, wherever it sits
+    (``layout.images``, the template's images, map layers), and only the trace types of
+    :data:`TRACE_TYPES` are drawn.
 
     Raises:
-        ValueError: ``figure`` is not a valid Plotly figure (one line).
+        ValueError: ``figure`` is not a valid Plotly figure, or has another trace type
+            (one line).
     """
     try:
         fig = figure if isinstance(figure, go.Figure) else go.Figure(figure)
     except (ValueError, TypeError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ValueError(f"figure: not a valid Plotly figure ({first})") from None
+        lines = str(err).strip().splitlines()
+        raise ValueError("figure: not a valid Plotly figure ("
+                         + (lines[0] if lines else type(err).__name__) + ")") from None
     data = fig.to_plotly_json()
-    layout = data.get("layout", {})
-    images = layout.get("images") or []
-    kept = [img for img in images if str(img.get("source", "")).startswith("data:")]
-    if images:
-        layout["images"] = kept
-    return data
+    kinds = sorted({str(trace.get("type", "scatter")) for trace in data.get("data", [])}
+                   - TRACE_TYPES)
+    if kinds:
+        raise ValueError(f"figure trace type = {kinds[0]}: not allowed; allowed: "
+                         + ", ".join(sorted(TRACE_TYPES)))
+    return _drop_sources(data)
 
 
 def to_image(figure: go.Figure | dict[str, Any], fmt: str) -> bytes:
