@@ -287,3 +287,22 @@ def test_every_graph_has_no_cloud_share():
         assert config == widgets.GRAPH_CONFIG, graph.id
         assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
         assert {"sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+
+
+def test_the_sweep_job_leaves_what_the_heatmap_export_draws(tmp_path, sweep_view,
+                                                           monkeypatch):
+    import diskcache
+
+    from dashboard.pages import sweep as sweep_page
+
+    with diskcache.Cache(str(tmp_path / "held")) as cache:
+        monkeypatch.setitem(widgets._HELD, "cache", cache)  # restored after the test
+        data, msg = downloads.export(ids.Sweep.EXPORT_PNG, sweep_view)
+        assert data is dash.no_update and "run the sweep" in msg
+        _, status = sweep_page.sweep_job(None, compute.sweep_spec(sweep_view))
+        assert status.startswith("Done")
+        data, msg = downloads.export(ids.Sweep.EXPORT_PNG, sweep_view)
+        assert msg == "" and base64.b64decode(data["content"]).startswith(b"\x89PNG")
+        other, _ = views.set_sweep(sweep_view, reps=3)  # another sweep: not held
+        data, msg = downloads.export(ids.Sweep.EXPORT_CSV, other)
+        assert data is dash.no_update and "run the sweep" in msg
