@@ -23,11 +23,21 @@ from typing import Any
 
 from dash import Dash, DiskcacheManager, dcc, html
 
-from dashboard import downloads, hub, ids, view
+from dashboard import downloads, hub, ids, view, widgets
 from dashboard.pages import PAGES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 TITLE = "dyadsim: the pursue-withdraw cycle"
+#: The largest request body the server reads (Flask's ``MAX_CONTENT_LENGTH``). The largest
+#: legitimate one is about 1.3 MB: the couple page's upload of a 200 KB scenario (base64,
+#: 267 KB) sent with the view and a sweep cell's four sample views, each holding the
+#: upload's text; a 41 x 41 sweep's result sent back with its mean-field map is 1.1 MB
+#: (measured on the upload callback's and the overlay callback's JSON). Above this a
+#: request gets HTTP 413 and one line.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+#: The longest URL query string the server accepts (the longest the dashboard writes,
+#: every parameter set, is about 2.4 kB). Longer: HTTP 414 and one line.
+MAX_QUERY_BYTES = 8192
 
 
 def layout(current: dict[str, Any] | None = None) -> html.Div:
@@ -57,6 +67,44 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
     ])
 
 
+def _limit_requests(app: Dash) -> None:
+    """Bound the request body and the query string; an over-long one gets one line.
+
+    A callback request whose inputs do not match the callback (Dash's
+    ``CallbackException``) is HTTP 400 and one line too, not a 500 and a traceback.
+    """
+    from dash.exceptions import CallbackException
+    from flask import request
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def _too_large(err: RequestEntityTooLarge) -> tuple[str, int, dict[str, str]]:
+        size = request.content_length
+        return (f"request body = {size if size is not None else 'more than the limit'} "
+                f"bytes: too large; allowed: at most {MAX_REQUEST_BYTES} bytes\n", 413,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+    @server.errorhandler(CallbackException)
+    def _not_this_callback(err: CallbackException) -> tuple[str, int, dict[str, str]]:
+        # a request whose inputs are not the callback's (forged, or a stale page)
+        lines = str(err).strip().splitlines()
+        return (f"callback request: not valid ({lines[0] if lines else 'no detail'}); "
+                "allowed: the inputs the callback was registered with\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+    @server.before_request
+    def _query_bound() -> tuple[str, int, dict[str, str]] | None:
+        size = len(request.query_string)
+        if size <= MAX_QUERY_BYTES:
+            return None
+        return (f"URL query = {size} bytes: too long; allowed: at most {MAX_QUERY_BYTES} "
+                "bytes (open the dashboard without it and set the view there)\n", 414,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def create_app(cache_dir: str | Path | None = None) -> Dash:
     """Build the dashboard app.
 
@@ -73,6 +121,8 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
     app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=False)
     app.layout = layout
+    _limit_requests(app)
+    widgets.hold_results_in(manager.handle)  # exports draw what the jobs left here
     hub.register(app)
     for page in PAGES:
         page.register(app, manager)

@@ -29,6 +29,8 @@ from dashboard.view import (
 from dyadsim.params import REGISTRY, ParamError, lookup
 from dyadsim.scenario import ScenarioError
 
+#: The longest query a link may carry (the longest the dashboard writes is about 2.4 kB).
+MAX_QUERY = 8192
 _QUERY_KEYS = ("page", "scenario", "seed", "x", "y", "points", "reps", "show",
                "a", "a_without", "b", "b_without", "compare_reps")
 
@@ -71,6 +73,9 @@ def from_query(search: str | None) -> tuple[dict[str, Any], list[str]]:
     """
     view = default_view()
     errors: list[str] = []
+    if len(search or "") > MAX_QUERY:
+        return view, [f"URL query = {len(search or '')} characters: too long; allowed: at "
+                      f"most {MAX_QUERY}"]
     query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
     if "scenario" in query:
         name = query.pop("scenario")

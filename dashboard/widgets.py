@@ -15,6 +15,15 @@ from dash import Input, Output, dcc, html
 from dashboard import ids, view
 from dyadsim.params import Param
 
+#: The one Plotly config of every ``dcc.Graph``: no logo, and no button or link that sends a
+#: chart to Plotly's cloud ("Share chart" / "Edit in Chart Studio"), with no cloud URL to
+#: send it to (plotly.js's ``plotlyServerURL``; empty is its own default since 1.53).
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
+    "showLink": False, "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+}
+
 
 def slider_step(param: Param) -> float:
     """A step of about a hundredth of the parameter's range, rounded to a power of ten."""
@@ -83,3 +92,37 @@ def reporter(set_progress: Callable[[tuple[str, str]], None] | None
             set_progress((str(done), str(total)))
 
     return progress
+
+
+# --- Results the server holds ------------------------------------------------------------------
+# A background job's result goes to the browser, and the browser can send anything back; so
+# each job also leaves its result here, keyed by the spec it ran, in the cache its jobs
+# share with the server (a disk cache: job processes and workers see the same entries).
+# Exports read these, never what the browser sends.
+
+_HELD: dict[str, Any] = {"cache": None}
+HELD_SECONDS = 3600
+
+
+def hold_results_in(cache: Any) -> None:
+    """Keep jobs' results in ``cache`` (a :class:`diskcache.Cache`; ``None``: keep none)."""
+    _HELD["cache"] = cache
+
+
+def _held_key(kind: str, spec: dict[str, Any]) -> str:
+    import json
+
+    return "dyadsim-held:" + kind + ":" + json.dumps(spec, sort_keys=True, default=str)
+
+
+def hold_result(kind: str, spec: dict[str, Any], result: Any) -> None:
+    """Keep a job's ``result`` under its ``kind`` (``"sweep"``, ...) and ``spec``."""
+    cache = _HELD["cache"]
+    if cache is not None:
+        cache.set(_held_key(kind, spec), result, expire=HELD_SECONDS)
+
+
+def held_result(kind: str, spec: dict[str, Any]) -> Any | None:
+    """The result a job of ``kind`` left for ``spec``, or ``None`` if the server holds none."""
+    cache = _HELD["cache"]
+    return None if cache is None else cache.get(_held_key(kind, spec))

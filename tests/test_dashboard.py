@@ -242,8 +242,8 @@ def test_code_in_a_scenario_file_is_never_executed(tmp_path):
     assert msg == ""
     run = compute.couple_run(compute.couple_key(view))  # run it, show it, export it
     couple_page.render_couple(None, view)
-    downloads.export("export-toml", view, None, None, None)
-    downloads.export("export-csv", view, None, None, None)
+    downloads.export("export-toml", view)
+    downloads.export("export-csv", view)
     assert run["title"].startswith("__import__")
     # a code-like value where a number belongs is refused, not evaluated
     bad = HEAD + f"[partner_a]\nanxiety = \"__import__('os').system('{cmd}')\"\n"
@@ -822,7 +822,7 @@ def test_heatmap_and_sample_runs_of_a_clicked_cell(sweep_result):
 
 def test_export_csv_has_the_trajectory_columns():
     view = short_view(100)
-    data, msg = downloads.export("export-csv", view, None, None, None)
+    data, msg = downloads.export("export-csv", view)
     assert msg == "" and data["filename"].endswith(".csv")
     table = pd.read_csv(io.StringIO(data["content"]))
     assert list(table.columns) == list(compute.COUPLE_COLUMNS)
@@ -832,7 +832,7 @@ def test_export_csv_has_the_trajectory_columns():
 def test_export_toml_is_a_scenario_the_command_line_runs(tmp_path, capsys):
     view = with_settings(partner_a__anxiety=0.55, run__steps=100)
     view, _ = views.set_seed(view, 9)
-    data, msg = downloads.export("export-toml", view, None, None, None)
+    data, msg = downloads.export("export-toml", view)
     assert msg == "" and data["filename"] == "couple-seed9.toml"
     loaded = scenario.loads(data["content"], "exported.toml")
     assert loaded.params["partner_a.anxiety"] == 0.55 and loaded.seed == 9
@@ -854,7 +854,7 @@ def test_export_toml_is_a_scenario_the_command_line_runs(tmp_path, capsys):
 def test_export_toml_of_a_library_scenario_keeps_its_events():
     view, _ = views.choose_scenario(views.default_view(), "delayed_text")
     view = with_settings(view, dyad__stress=0.2)
-    data, msg = downloads.export("export-toml", view, None, None, None)
+    data, msg = downloads.export("export-toml", view)
     assert msg == ""
     loaded = scenario.loads(data["content"], "exported.toml")
     assert [e.label for e in loaded.events] == [DELAYED]
@@ -865,31 +865,44 @@ def test_export_toml_of_a_library_scenario_keeps_its_events():
 def test_export_of_a_view_that_cannot_run_is_a_message():
     view = {**views.default_view(), "set": {"run.steps": views.MAX_STEPS + 1}}
     for trigger in ("export-csv", "export-toml"):
-        data, msg = downloads.export(trigger, view, None, None, None)
+        data, msg = downloads.export(trigger, view)
         assert data is dash.no_update and "run.steps" in msg
 
 
 def test_export_png_and_svg():
-    fig = go.Figure(go.Scatter(x=[0, 1, 2], y=[0, 1, 0])).to_dict()
-    view = views.default_view()
-    data, msg = downloads.export("export-png", view, fig, None, None)
+    view = short_view(100)  # drawn from the server's run of the view, not a browser figure
+    data, msg = downloads.export("export-png", view)
     assert msg == "" and data["base64"] is True and data["filename"].endswith(".png")
     assert base64.b64decode(data["content"]).startswith(b"\x89PNG\r\n\x1a\n")
-    data, msg = downloads.export("export-svg", view, fig, None, None)
+    data, msg = downloads.export("export-svg", view)
     assert msg == "" and data["filename"].endswith(".svg")
     assert b"<svg" in base64.b64decode(data["content"])
 
 
-def test_exports_without_data_say_what_to_do_first():
+def test_sweep_exports_without_a_held_sweep_say_what_to_do_first(held_cache):
     view = views.default_view()
-    for trigger in ("export-png", "export-svg", "sweep-export-png", "sweep-export-csv"):
-        data, msg = downloads.export(trigger, view, None, None, None)
-        assert data is dash.no_update and msg
+    for trigger in ("sweep-export-png", "sweep-export-csv"):
+        data, msg = downloads.export(trigger, view)
+        assert data is dash.no_update and "run the sweep" in msg
 
 
-def test_sweep_csv_has_one_row_per_cell(sweep_result):
-    data, msg = downloads.export("sweep-export-csv", views.default_view(), None, None,
-                                 sweep_result)
+@pytest.fixture
+def held_cache(tmp_path):
+    import diskcache
+
+    from dashboard import widgets
+
+    with diskcache.Cache(str(tmp_path / "held")) as cache:
+        widgets.hold_results_in(cache)
+        yield cache
+        widgets.hold_results_in(None)
+
+
+def test_sweep_csv_has_one_row_per_cell(sweep_result, sweep_view, held_cache):
+    from dashboard import widgets
+
+    widgets.hold_result("sweep", sweep_result["spec"], sweep_result)  # as the job does
+    data, msg = downloads.export("sweep-export-csv", sweep_view)
     assert msg == "" and data["filename"] == "sweep.csv"
     table = pd.read_csv(io.StringIO(data["content"]))
     x, y = sweep_result["x"], sweep_result["y"]

@@ -14,7 +14,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import compute, ids, view
 from dashboard.figures import compare_figure
-from dashboard.widgets import background_job, job_controls, reporter, scenario_options
+from dashboard.widgets import GRAPH_CONFIG, background_job, job_controls, reporter, scenario_options
 from dyadsim.scenario import ScenarioError
 
 NAME = "compare"
@@ -50,7 +50,7 @@ def layout(current: dict[str, Any]) -> html.Div:
             *job_controls(ID.JOB),
         ]),
         html.Main(className="main", children=[
-            dcc.Graph(id=ID.GRAPH, config={"displaylogo": False}),
+            dcc.Graph(id=ID.GRAPH, config=GRAPH_CONFIG),
         ]),
     ])
 

@@ -18,7 +18,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dashboard import compute, ids, view
 from dashboard.caption import caption
 from dashboard.figures import OUTCOME_TEXT, couple_figure, empty_figure, phase_figure
-from dashboard.widgets import param_control, scenario_options, shown
+from dashboard.widgets import GRAPH_CONFIG, param_control, scenario_options, shown
 from dyadsim.params import PARTNERS, REGISTRY, iter_params
 from dyadsim.scenario import ScenarioError
 
@@ -103,8 +103,8 @@ def layout(current: dict[str, Any]) -> html.Div:
             html.P(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
             html.Div(id=ID.OUTCOME, className="outcome"),
             html.Div(className="figures", children=[
-                dcc.Graph(id=ID.GRAPH, className="graph-main", config={"displaylogo": False}),
-                dcc.Graph(id=ID.PHASE, className="graph-side", config={"displaylogo": False}),
+                dcc.Graph(id=ID.GRAPH, className="graph-main", config=GRAPH_CONFIG),
+                dcc.Graph(id=ID.PHASE, className="graph-side", config=GRAPH_CONFIG),
             ]),
             html.Div(className="export", children=[
                 html.Span("Export:", className="control-label inline"),

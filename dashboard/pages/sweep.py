@@ -21,7 +21,7 @@ from dashboard.figures import (
     param_label,
     quantity_label,
 )
-from dashboard.widgets import background_job, job_controls, reporter
+from dashboard.widgets import GRAPH_CONFIG, background_job, hold_result, job_controls, reporter
 from dyadsim.params import REGISTRY
 from dyadsim.scenario import ScenarioError
 
@@ -83,9 +83,9 @@ def layout(current: dict[str, Any]) -> html.Div:
             ]),
         ]),
         html.Main(className="main", children=[
-            dcc.Graph(id=ID.HEATMAP, config={"displaylogo": False}),
+            dcc.Graph(id=ID.HEATMAP, config=GRAPH_CONFIG),
             html.P("Click a cell to see sample runs from it.", className="hint"),
-            dcc.Graph(id=ID.CELL_GRAPH, config={"displaylogo": False}),
+            dcc.Graph(id=ID.CELL_GRAPH, config=GRAPH_CONFIG),
             html.Div(id=ID.CELL_RUNS, className="row"),
             dcc.Store(id=ID.RESULT),
             dcc.Store(id=ID.MEANFIELD_RESULT),
@@ -160,6 +160,7 @@ def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict
         result = compute.grid_sweep(spec, reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The sweep cannot run: {err}"
+    hold_result("sweep", result["spec"], result)  # what exports draw (not the browser's copy)
     n = len(result["x"]["values"]) * len(result["y"]["values"])
     return result, (f"Done: {n} cells x {result['reps']} replicates x {result['steps']} "
                     f"episodes in {result['seconds']:.2f} s.")
@@ -191,6 +192,7 @@ def meanfield_job(result: dict[str, Any] | None) -> tuple[Any, str]:
         mf = compute.meanfield_overlay(result)
     except (ScenarioError, ValueError) as err:
         return None, f"The mean-field map cannot be drawn: {err}"
+    hold_result("meanfield", mf["spec"], mf)
     kinds = sorted({line["name"] for line in mf["overlay"]})
     counts = ", ".join(f"{k} {v}" for k, v in mf["regimes"].items() if v)
     text = (f"Mean field (no noise): {counts} cells; "
