@@ -31,7 +31,10 @@ from dashboard.app import create_app
 
 MARKER = "fuzz-marker-7f3a91c2"
 #: Random combinations per callback, after the one-value-at-a-time calls.
-COMBINATIONS = 40
+COMBINATIONS = 30
+#: Per input or state: the first PATHS hostile values (null and the paths), a seeded
+#: sample of SCALARS of the others, and of MUTATIONS of the valid store's mutations.
+PATHS, SCALARS, MUTATIONS = 8, 5, 30
 
 
 class _Encoder(PlotlyJSONEncoder):
@@ -193,7 +196,10 @@ def call_plan(cb: Callback, valid: list[Any], hostile: list[Any], rng: random.Ra
     """(values, trigger, trigger id, trigger value) for every call to make."""
     pools = []
     for i, good in enumerate(valid):
-        pool = [*hostile, *mutations(good, hostile)]
+        # every path and null, a sample of the other values and of the store's mutations
+        changed = list(mutations(good, hostile))
+        pool = [*hostile[:PATHS], *rng.sample(hostile[PATHS:], SCALARS),
+                *rng.sample(changed, min(MUTATIONS, len(changed)))]
         if cb.is_pattern(i):
             size = max(1, len(good) if isinstance(good, list) else 1)
             pool = [[bad] * size for bad in hostile] + [hostile[:size]]
