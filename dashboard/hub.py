@@ -82,6 +82,8 @@ def apply_trigger(current: dict[str, Any], trigger: Any, value: Any,
 
 #: The longest message line the hub shows (a quoted value is cut, never echoed whole).
 MESSAGE_LIMIT = 400
+#: The most messages shown at once (a link with many bad keys).
+MESSAGES = 5
 
 
 def update_view(current: Any, trigger: Any, value: Any, extra: dict[str, Any]
@@ -106,8 +108,16 @@ def update_view(current: Any, trigger: Any, value: Any, extra: dict[str, Any]
         errors += more
     else:
         new = current
-    return new, controls(new), " ".join(e if len(e) <= MESSAGE_LIMIT else
-                                        e[:MESSAGE_LIMIT - 3] + "..." for e in errors)
+    return new, controls(new), message_line(errors)
+
+
+def message_line(errors: list[str]) -> str:
+    """The page's message: the first few errors, each cut to a short line."""
+    shown = [e if len(e) <= MESSAGE_LIMIT else e[:MESSAGE_LIMIT - 3] + "..."
+             for e in errors[:MESSAGES]]
+    if len(errors) > MESSAGES:
+        shown.append(f"({len(errors) - MESSAGES} more not shown)")
+    return " ".join(shown)
 
 
 def page_parts(current: Any, href: Any) -> dict[str, Any]:
