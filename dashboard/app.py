@@ -23,7 +23,7 @@ from typing import Any
 
 from dash import Dash, DiskcacheManager, dcc, html
 
-from dashboard import downloads, hub, ids, view, widgets
+from dashboard import downloads, hub, ids, urlcodec, view, widgets
 from dashboard.pages import PAGES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -35,9 +35,9 @@ TITLE = "dyadsim: the pursue-withdraw cycle"
 #: (measured on the upload callback's and the overlay callback's JSON). Above this a
 #: request gets HTTP 413 and one line.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
-#: The longest URL query string the server accepts (the longest the dashboard writes,
-#: every parameter set, is about 2.4 kB). Longer: HTTP 414 and one line.
-MAX_QUERY_BYTES = 8192
+#: The longest URL query string the server accepts: the link codec's (HTTP 414 and one
+#: line above it).
+MAX_QUERY_BYTES = urlcodec.MAX_QUERY
 
 
 def layout(current: dict[str, Any] | None = None) -> html.Div:

@@ -23,7 +23,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, urlcodec, view
+from dashboard import guard, ids, urlcodec, view
 from dashboard.pages import PAGES
 
 Shell = ids.Shell
@@ -63,10 +63,16 @@ def apply_trigger(current: dict[str, Any], trigger: Any, value: Any,
     """
     kind = trigger.get("type") if isinstance(trigger, dict) else trigger
     if kind in (None, "url"):
+        if value is not None and not isinstance(value, str):
+            return current, [f"url = {view.short(value)}: not allowed; allowed: a query"]
         new, errors = urlcodec.from_query(value)
         return new, [f"In the link: {e}" for e in errors]
     if kind == Shell.NAV:
-        return {**current, "page": trigger["page"]}, []
+        page = trigger.get("page")
+        if page not in view.PAGES:
+            return current, [f"page = {view.short(page)}: not a page; allowed: "
+                             + ", ".join(view.PAGES)]
+        return {**current, "page": page}, []
     for page in PAGES:
         applied = page.apply(current, kind, trigger, value, extra)
         if applied is not None:
@@ -74,18 +80,56 @@ def apply_trigger(current: dict[str, Any], trigger: Any, value: Any,
     return current, [f"unknown control {trigger!r}"]
 
 
-def update_view(current: dict[str, Any], trigger: Any, value: Any, extra: dict[str, Any]
+#: The longest message line the hub shows (a quoted value is cut, never echoed whole).
+MESSAGE_LIMIT = 400
+#: The most messages shown at once (a link with many bad keys).
+MESSAGES = 5
+
+
+def update_view(current: Any, trigger: Any, value: Any, extra: dict[str, Any]
                 ) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """The hub: apply a change, then give every control's value and the message."""
+    """The hub: apply a change, then give every control's value and the message.
+
+    The view store comes from the browser: it is checked first (:func:`guard.check_view`);
+    a view that is not allowed is replaced by the default one, with its one-line message.
+    """
+    errors: list[str] = []
+    try:
+        current = guard.check_view(current)
+    except guard.Refused as err:
+        current, errors = view.default_view(), [f"The page's view was reset: {err}"]
     kind = trigger.get("type") if isinstance(trigger, dict) else trigger
-    if kind in CLICKS and not value:  # a button rendered, not clicked
+    if not isinstance(kind, str | None):
+        kind = trigger = repr(kind)
+    if kind in CLICKS and not value and not errors:  # a button rendered, not clicked
         return current, {}, no_update
-    new, errors = apply_trigger(current, trigger, value, extra)
-    return new, controls(new), " ".join(errors)
+    if not (kind in CLICKS and not value):
+        new, more = apply_trigger(current, trigger, value, extra)
+        errors += more
+    else:
+        new = current
+    return new, controls(new), message_line(errors)
 
 
-def page_parts(current: dict[str, Any], href: str | None) -> dict[str, Any]:
-    """What follows from the view alone: page visibility, the link, each page's parts."""
+def message_line(errors: list[str]) -> str:
+    """The page's message: the first few errors, each cut to a short line."""
+    shown = [e if len(e) <= MESSAGE_LIMIT else e[:MESSAGE_LIMIT - 3] + "..."
+             for e in errors[:MESSAGES]]
+    if len(errors) > MESSAGES:
+        shown.append(f"({len(errors) - MESSAGES} more not shown)")
+    return " ".join(shown)
+
+
+def page_parts(current: Any, href: Any) -> dict[str, Any]:
+    """What follows from the view alone: page visibility, the link, each page's parts.
+
+    A view store that is not allowed (:func:`guard.check_view`) counts as the default view.
+    """
+    try:
+        current = guard.check_view(current)
+    except guard.Refused:
+        current = view.default_view()
+    href = href if isinstance(href, str) and len(href) <= 8192 else None
     base = (href or "http://127.0.0.1:8050/").split("?", 1)[0]
     hide, show = {"display": "none"}, {}
     parts = {
@@ -96,6 +140,13 @@ def page_parts(current: dict[str, Any], href: str | None) -> dict[str, Any]:
     for page in PAGES:
         parts.update(page.derived(current))
     return parts
+
+
+def _param_name(output: Any) -> Any:
+    """The parameter name of one pattern-matched output (``None`` if malformed)."""
+    cid = output.get("id") if isinstance(output, dict) else None
+    name = cid.get("name") if isinstance(cid, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def register(app: Dash) -> None:
@@ -116,13 +167,13 @@ def register(app: Dash) -> None:
             value = ctx.triggered[0]["value"]
         else:
             trigger = plain.get(trigger, trigger)
-            value = kw[trigger]
-        new, values, message = update_view(kw["view"], trigger, value, kw)
+            value = kw.get(trigger)
+        new, values, message = update_view(kw.get("view"), trigger, value, kw)
         if not values:
             raise PreventUpdate
         listed = ctx.outputs_list["params"] if isinstance(ctx.outputs_list, dict) else next(
             o for o in ctx.outputs_list if isinstance(o, list))
-        values["params"] = [values["params"][o["id"]["name"]] for o in listed]
+        values["params"] = [values["params"].get(_param_name(o), no_update) for o in listed]
         return {**values, "view": new, "message": message}
 
     derived = {key: Output(*spec) for page in PAGES for key, spec in page.DERIVED.items()}

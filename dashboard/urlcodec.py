@@ -18,6 +18,7 @@ from dashboard.view import (
     REPS_RANGE,
     base_scenario_or_default,
     check_axis,
+    check_seed,
     check_side,
     choose_scenario,
     default_view,
@@ -29,10 +30,15 @@ from dashboard.view import (
 from dyadsim.params import REGISTRY, ParamError, lookup
 from dyadsim.scenario import ScenarioError
 
-#: The longest query a link may carry (the longest the dashboard writes is about 2.4 kB).
-MAX_QUERY = 8192
 _QUERY_KEYS = ("page", "scenario", "seed", "x", "y", "points", "reps", "show",
                "a", "a_without", "b", "b_without", "compare_reps")
+
+#: The longest link query read (the longest the dashboard writes, every parameter set, is
+#: about 2.4 kB; the HTTP layer refuses longer ones with 414), and its most keys (every key
+#: once is far below both).
+MAX_QUERY = 8192
+MAX_FIELDS = len(_QUERY_KEYS) + len(REGISTRY) + 10
+
 
 def to_query(view: dict[str, Any]) -> str:
     """The view as a URL query string (``?page=sweep&partner_a.anxiety=0.7...``).
@@ -73,10 +79,15 @@ def from_query(search: str | None) -> tuple[dict[str, Any], list[str]]:
     """
     view = default_view()
     errors: list[str] = []
-    if len(search or "") > MAX_QUERY:
-        return view, [f"URL query = {len(search or '')} characters: too long; allowed: at "
-                      f"most {MAX_QUERY}"]
-    query = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    search = search if isinstance(search, str) else ""
+    if len(search) > MAX_QUERY:
+        return view, [f"the link has {len(search)} characters; allowed: at most {MAX_QUERY}"]
+    try:
+        query = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True,
+                               max_num_fields=MAX_FIELDS))
+    except ValueError:
+        return view, [f"the link has more than {MAX_FIELDS} keys; allowed: at most "
+                      f"{MAX_FIELDS}"]
     if "scenario" in query:
         name = query.pop("scenario")
         if name:
@@ -118,7 +129,7 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
             raise ValueError(f"page = {text!r}: not a page; allowed: " + ", ".join(PAGES))
         view["page"] = text
     elif key == "seed":
-        view["seed"] = str(lookup("run.seed").check(text))
+        view["seed"] = str(check_seed(text))
     elif key in ("x", "y"):
         name, *bounds = text.split(":")
         if len(bounds) not in (0, 2):
@@ -141,7 +152,7 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
         comp["reps"] = number(key, text, *COMPARE_REPS_RANGE, whole=True)
     elif key in REGISTRY:
         if key == "run.seed":
-            view["seed"] = str(lookup(key).check(text))
+            view["seed"] = str(check_seed(text))
             return
         view["set"][key] = lookup(key).check(text)
         try:

@@ -21,7 +21,8 @@ from typing import Any
 
 from dyadsim import outcomes
 from dyadsim.params import REGISTRY, ParamError, lookup, make_params
-from dyadsim.scenario import LIBRARY, Scenario, ScenarioError, find, loads
+from dyadsim.scenario import LIBRARY, Scenario, ScenarioError, loads
+from dyadsim.scenario.library import library_entry
 
 PAGES: tuple[str, ...] = ("couple", "sweep", "compare", "about")
 #: The couple view runs on the Mesa engine in the server process; longer runs belong to
@@ -30,6 +31,8 @@ MAX_STEPS = 5000
 POINTS_RANGE = (2, 41)
 REPS_RANGE = (1, 200)
 COMPARE_REPS_RANGE = (10, 400)
+#: An uploaded scenario file's largest size, in bytes (in the page and on the server).
+UPLOAD_LIMIT = 200_000
 CURRENT = "current"
 DEFAULT_NAMES = ("Sam", "Alex")
 
@@ -73,10 +76,26 @@ def library_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in LIBRARY.glob("*.toml")))
 
 
+def library_scenario(name: Any) -> Scenario:
+    """A library scenario by its name only (never a path), loaded once.
+
+    Raises:
+        ScenarioError: ``name`` is not a library scenario's name (one line).
+    """
+    if not isinstance(name, str) or name not in library_names():
+        return library_entry(name)  # raises, naming the value and the library
+    return _library_scenario(name)
+
+
 @functools.cache
-def library_scenario(name: str) -> Scenario:
-    """A library scenario by name, loaded once."""
-    return find(name)
+def _library_scenario(name: str) -> Scenario:
+    return library_entry(name)
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a value quoted in a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def default_scenario() -> Scenario:
@@ -97,7 +116,12 @@ def base_scenario(view: dict[str, Any]) -> Scenario:
     """
     if view.get("upload"):
         upload = view["upload"]
-        return loads(upload["text"], upload.get("name") or "uploaded file")
+        text, name = upload.get("text"), upload.get("name") or "uploaded file"
+        if not isinstance(text, str) or not isinstance(name, str) or len(
+                text.encode("utf-8", "surrogatepass")) > UPLOAD_LIMIT:
+            raise ScenarioError(f"upload: not a scenario file of at most {UPLOAD_LIMIT} "
+                                "bytes; allowed: an uploaded TOML file")
+        return loads(text, name[:200])
     if view.get("scenario"):
         return library_scenario(view["scenario"])
     return default_scenario()
@@ -145,10 +169,14 @@ def explicit_keys(view: dict[str, Any]) -> set[str]:
 
 def set_param(view: dict[str, Any], name: str, value: Any) -> tuple[dict[str, Any], str]:
     """Set one parameter (from a control); returns the new view and a message ('' if ok)."""
+    if not isinstance(name, str) or len(name) > 100 or name == "run.seed":
+        return view, f"parameter = {short(name)}: not allowed; allowed: a parameter's name"
     try:
         checked = lookup(name).check(value)
-    except ParamError as err:
-        return view, str(err)
+    except (ParamError, ValueError, OverflowError) as err:
+        return view, (str(err) if isinstance(err, ParamError) else
+                      f"parameter '{name}' = {short(value)}: not allowed; allowed: "
+                      f"{lookup(name).allowed()}")
     new = copy.deepcopy(view)
     new["set"][name] = checked
     try:
@@ -161,16 +189,39 @@ def set_param(view: dict[str, Any], name: str, value: Any) -> tuple[dict[str, An
 def set_seed(view: dict[str, Any], value: Any) -> tuple[dict[str, Any], str]:
     """Set the seed; returns the new view and a message ('' if ok)."""
     try:
-        seed = lookup("run.seed").check(value)
-    except ParamError as err:
+        seed = check_seed(value)
+    except ValueError as err:
         return view, str(err)
     return {**view, "seed": str(int(seed))}, ""
 
 
+#: A seed as text: at most this many digits (2**63 - 1 has 19).
+SEED_DIGITS = 19
+
+
+def check_seed(value: Any) -> int:
+    """A seed: a whole number, or its digits as text, within the registry's range.
+
+    Raises:
+        ValueError: One line naming the value and what is allowed.
+    """
+    param = REGISTRY["run.seed"]
+    text = value.strip() if isinstance(value, str) else None
+    ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+        text is not None and 0 < len(text) <= SEED_DIGITS and text.isascii()
+        and text.isdigit())
+    if ok:
+        try:
+            return int(param.check(int(value if text is None else text)))
+        except ParamError:
+            pass
+    raise ValueError(f"seed = {short(value)}: not allowed; allowed: {param.allowed()}")
+
+
 def choose_scenario(view: dict[str, Any], name: str | None) -> tuple[dict[str, Any], str]:
     """Switch to a library scenario (``None``: the default couple), with its own seed."""
-    if name and name not in library_names():
-        return view, (f"scenario = {name!r}: not in the library; allowed: "
+    if name and (not isinstance(name, str) or name not in library_names()):
+        return view, (f"scenario = {short(name)}: not in the library; allowed: "
                       + ", ".join(library_names()))
     new = {**view, "scenario": name or None, "upload": None, "set": {}}
     new["seed"] = str(base_scenario(new).seed) if name else DEFAULT_VIEW["seed"]
@@ -180,7 +231,11 @@ def choose_scenario(view: dict[str, Any], name: str | None) -> tuple[dict[str, A
 def upload_scenario(view: dict[str, Any], filename: str | None, text: str
                     ) -> tuple[dict[str, Any], str]:
     """Use an uploaded scenario file; a bad file leaves the view as it was."""
-    source = filename or "uploaded file"
+    source = filename[:200] if isinstance(filename, str) and filename else "uploaded file"
+    size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else -1
+    if not 0 <= size <= UPLOAD_LIMIT:
+        return view, (f"{source}: the file has {max(size, 0)} bytes; allowed: a TOML file of "
+                      f"at most {UPLOAD_LIMIT} bytes")
     try:
         scenario = loads(text, source)
     except ScenarioError as err:
@@ -210,13 +265,13 @@ def number(key: str, text: Any, low: float, high: float, whole: bool = False) ->
         ValueError: One line naming the key, the value and what is allowed.
     """
     try:
-        value = float(text)
-    except (TypeError, ValueError):
+        value = math.nan if isinstance(text, bool) else float(text)
+    except (TypeError, ValueError, OverflowError):
         value = math.nan
     ok = math.isfinite(value) and low <= value <= high and (not whole or value.is_integer())
     if not ok:
         kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{key} = {text!r}: not allowed; allowed: {kind} in "
+        raise ValueError(f"{key} = {short(text)}: not allowed; allowed: {kind} in "
                          f"[{low:g}, {high:g}]")
     return int(value) if whole else value
 
@@ -227,10 +282,10 @@ def check_axis(key: str, name: Any, low: Any = None, high: Any = None) -> dict[s
     Raises:
         ValueError: One line naming the key, the value and what is allowed.
     """
-    param = REGISTRY.get(str(name))
+    param = REGISTRY.get(name) if isinstance(name, str) else None
     if param is None or not param.sweepable:
         allowed = ", ".join(p.name for p in REGISTRY.values() if p.sweepable)
-        raise ValueError(f"{key} = {name!r}: not a sweepable parameter; allowed: {allowed}")
+        raise ValueError(f"{key} = {short(name)}: not a sweepable parameter; allowed: {allowed}")
     lo = param.low if low in (None, "") else number(f"{key} low", low, param.low, param.high)
     hi = param.high if high in (None, "") else number(f"{key} high", high, param.low,
                                                        param.high)
@@ -247,6 +302,9 @@ def set_sweep(view: dict[str, Any], **changes: Any) -> tuple[dict[str, Any], str
         for key in ("x", "y"):
             if key in changes:
                 axis = changes[key]
+                if not isinstance(axis, dict):
+                    raise ValueError(f"{key} axis = {short(axis)}: not allowed; allowed: "
+                                     "a parameter's name and bounds")
                 new[key] = check_axis(f"{key} axis", axis.get("name"), axis.get("low"),
                                       axis.get("high"))
         if "points" in changes:
@@ -257,8 +315,8 @@ def set_sweep(view: dict[str, Any], **changes: Any) -> tuple[dict[str, Any], str
             raise ValueError(f"x axis = y axis = {new['x']['name']}: not allowed; allowed: "
                              "two different parameters")
         if "show" in changes:
-            if changes["show"] not in SHOW_OPTIONS:
-                raise ValueError(f"show = {changes['show']!r}: not allowed; allowed: "
+            if not isinstance(changes["show"], str) or changes["show"] not in SHOW_OPTIONS:
+                raise ValueError(f"show = {short(changes['show'])}: not allowed; allowed: "
                                  + ", ".join(SHOW_OPTIONS))
             new["show"] = changes["show"]
     except ValueError as err:
@@ -268,9 +326,9 @@ def set_sweep(view: dict[str, Any], **changes: Any) -> tuple[dict[str, Any], str
 
 def check_side(key: str, name: Any) -> str:
     """A compare side: a library scenario's name, or ``current`` (the couple page's)."""
-    if name == CURRENT or name in library_names():
-        return str(name)
-    raise ValueError(f"{key} = {name!r}: not allowed; allowed: {CURRENT} (the couple "
+    if isinstance(name, str) and (name == CURRENT or name in library_names()):
+        return name
+    raise ValueError(f"{key} = {short(name)}: not allowed; allowed: {CURRENT} (the couple "
                      f"page's settings) or a library scenario: " + ", ".join(library_names()))
 
 

@@ -1098,3 +1098,157 @@ def test_meanfield_status_says_a_scenarios_events_are_left_out():
     assert mf["events"] is True and mf["spec"]["scenario"] == "therapy_eft"
     assert status.startswith("Mean field")
     assert status.endswith("The scenario's events are not part of the mean field.")
+
+
+# --- 11. the server trusts nothing from the browser (issue 14) -------------------------------
+
+
+@pytest.fixture
+def outside_toml(tmp_path):
+    """A valid scenario file outside the library, whose title must never come back."""
+    path = tmp_path / "outside.toml"
+    path.write_text(GOOD_TOML.replace('"Mine"', '"OUTSIDE-MARKER"'))
+    return path
+
+
+def test_library_entry_takes_names_only_and_lists_the_library(outside_toml):
+    from dyadsim.scenario.library import library_entry
+
+    assert library_entry("delayed_text").title == scenario.find("delayed_text").title
+    for bad in (str(outside_toml), str(outside_toml.with_suffix("")), "/dev/zero",
+                "../scenarios/delayed_text", "delayed_text.toml", "", None, ["delayed_text"]):
+        with pytest.raises(scenario.ScenarioError) as err:
+            library_entry(bad)
+        text = str(err.value)
+        assert "\n" not in text and "OUTSIDE-MARKER" not in text
+        assert "not a library scenario" in text and "delayed_text" in text
+        assert "no such file" not in text and "not valid TOML" not in text
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "/etc/passwd", "../../x.toml", "outside"])
+def test_a_view_with_a_path_as_its_scenario_is_refused_and_nothing_is_read(name, outside_toml):
+    name = str(outside_toml) if name == "outside" else name
+    bad = {**views.default_view(), "scenario": name}
+    with pytest.raises(scenario.ScenarioError, match="not a library scenario"):
+        views.resolve(bad)
+    new, values, message = hub.update_view(bad, "seed", "7", {})
+    assert new["scenario"] is None and new["seed"] == "7"
+    assert message.startswith("The page's view was reset: scenario =")
+    assert "OUTSIDE-MARKER" not in json.dumps(values) + message
+    cursor = couple_page.advance(None, bad, None, 0)
+    assert "not a library scenario" in cursor["error"]
+    assert "not a library scenario" in couple_page.render_couple(None, bad)[2]
+
+
+def test_compare_side_and_link_never_open_a_path(outside_toml):
+    view = views.default_view()
+    view["compare"]["a"] = str(outside_toml)
+    with pytest.raises(scenario.ScenarioError, match="not a library scenario"):
+        compute.side_scenario(view, "a")
+    spec = {"compare": {**view["compare"], "reps": 10}}
+    figure, status = compare_page.compare_job(None, spec)
+    assert figure is dash.no_update and status.startswith("The compare cannot run: a = ")
+    new, errors = urlcodec.from_query(f"?scenario={outside_toml}&a={outside_toml}")
+    assert new["scenario"] is None and new["compare"]["a"] == "therapy_eft"
+    assert len(errors) == 2 and "OUTSIDE-MARKER" not in " ".join(errors)
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    ({"points": 45}, "points = 45"), ({"reps": 201}, "reps = 201"),
+    ({"points": 0}, "points = 0"), ({"points": 10**9}, "points = 1000000000"),
+    ({"x": None}, "x = None"), ({"x": {"name": "run.seed", "low": 0, "high": 1}}, "run.seed"),
+    ({"y": {"name": "partner_b.avoidance", "low": -5.0, "high": 1.0}}, "y low = -5"),
+    ({"seed": "1" * 40}, "seed = '1111"), ({"seed": "/dev/zero"}, "seed = '/dev/zero'"),
+    ({"set": {"run.steps": 10**12}}, "set.run.steps"),
+    ({"upload": {"name": "big.toml", "text": "#" * 200_001}}, "at most 200000 bytes"),
+])
+def test_a_forged_sweep_spec_gets_one_line_and_runs_nothing(change, needle, monkeypatch):
+    monkeypatch.setattr(compute, "grid_sweep", lambda *a, **k: pytest.fail("it ran"))
+    spec = {**compute.sweep_spec(views.default_view()), **change}
+    result, status = sweep_page.sweep_job(None, spec)
+    assert result is dash.no_update and status.startswith("The sweep cannot run: ")
+    assert needle in status and "\n" not in status
+
+
+@pytest.mark.parametrize(("comp", "needle"), [
+    ({"reps": 450}, "compare reps = 450"), ({"reps": 10**12}, "compare reps"),
+    ({"b": "/etc/passwd"}, "b = '/etc/passwd'"), ({"a_without": "EFT"}, "a_without = 'EFT'"),
+])
+def test_a_forged_compare_spec_gets_one_line_and_runs_nothing(comp, needle, monkeypatch):
+    monkeypatch.setattr(compute, "run_compare", lambda *a, **k: pytest.fail("it ran"))
+    spec = {"compare": {**views.default_view()["compare"], **comp}}
+    figure, status = compare_page.compare_job(None, spec)
+    assert figure is dash.no_update and needle in status
+
+
+def test_a_forged_sweep_result_is_a_message_not_a_key_error(sweep_result):
+    broken = {**sweep_result, "tables": {k: v for k, v in sweep_result["tables"].items()
+                                         if k != "trap"}}
+    text = sweep_page.render_heatmap(broken, "trap").layout.annotations[0].text
+    assert text.startswith("This sweep cannot be shown: sweep result table trap = None")
+    assert sweep_page.meanfield_job({})[0] is None
+    status = sweep_page.meanfield_job({"spec": None})[1]
+    assert status.startswith("The mean-field map cannot be drawn: sweep spec = None")
+    click = {"points": [{"x": 10**9, "y": 0.5}]}
+    fig, buttons, cells = sweep_page.show_cell(click, sweep_result)
+    assert buttons == [] and cells == []
+    assert "click x = 1000000000" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("index", [4, -1, 10**9, "0", None])
+def test_open_run_with_a_forged_index_or_cell_is_a_message(index):
+    view = views.default_view()
+    cells = [views.default_view()]
+    trigger = {"type": sweep_page.ID.OPEN_RUN, "index": index}
+    new, errors = hub.apply_trigger(view, trigger, 1, {"cell_views": cells})
+    assert new == view and errors[0].startswith("sample run = ")
+    forged = [{**views.default_view(), "scenario": "/etc/passwd"}]
+    trigger["index"] = 0
+    new, errors = hub.apply_trigger(view, trigger, 1, {"cell_views": forged})
+    assert new == view and "scenario = '/etc/passwd'" in errors[0]
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_decoded_or_parsed(monkeypatch):
+    monkeypatch.setattr(views, "loads", lambda *a: pytest.fail("it was parsed"))
+    monkeypatch.setattr(base64, "b64decode", lambda *a, **k: pytest.fail("it was decoded"))
+    big = "data:application/octet-stream;base64," + "A" * 5_000_000
+    new, errors = couple_page.apply(views.default_view(), "upload", "upload", big,
+                                    {"filename": "big.toml"})
+    assert new == views.default_view() and "allowed: a file of at most 200000" in errors[0]
+    new, msg = views.upload_scenario(views.default_view(), "big.toml", "#" * 200_001)
+    assert "at most 200000 bytes" in msg and new == views.default_view()
+
+
+def test_the_upload_control_refuses_big_files_in_the_browser_too():
+    tree = couple_page.layout(views.default_view())
+    upload = next(n for n in walk(tree) if isinstance(n, dcc.Upload))
+    assert upload.max_size == couple_page.UPLOAD_LIMIT == views.UPLOAD_LIMIT == 200_000
+
+
+@pytest.mark.parametrize("cursor", [{"key": 1, "i": 0}, {"i": "abc"}, {"i": 10**9},
+                                    {"i": -3}, "cursor", [0], {"i": 2, "last": 10**12}])
+def test_a_forged_cursor_or_speed_shows_the_run_whole(cursor):
+    view = short_view(100)
+    cursor = {"key": compute.couple_key(view), **cursor} if isinstance(cursor, dict) and (
+        "key" not in cursor) else cursor
+    assert couple_page.advance("step", view, cursor, 10**9)["i"] <= 100
+    text = couple_page.render_couple(cursor, view)[3]
+    assert text.startswith("Outcome after 100 episodes")
+
+
+def test_messages_quote_long_values_cut_to_one_short_line():
+    new, _, message = hub.update_view(views.default_view(), "seed", "9" * 1_000_000, {})
+    assert new == views.default_view() and len(message) < 400 and "..." in message
+    new, msg = views.set_sweep(views.default_view(), show="x" * 1_000_000)
+    assert len(msg) < 400
+
+
+def test_a_huge_link_or_one_with_many_keys_is_one_message():
+    view, errors = urlcodec.from_query("?seed=" + "9" * 100_000)
+    assert view == views.default_view() and errors == [
+        "the link has 100006 characters; allowed: at most 16000"]
+    view, errors = urlcodec.from_query("?" + "&".join(f"k{i}=1" for i in range(2000)))
+    assert view == views.default_view() and len(errors) == 1 and "keys" in errors[0]
+    many = "?" + "&".join(f"bad{i}=1" for i in range(40))
+    message = hub.update_view(views.default_view(), "url", many, {})[2]
+    assert message.count("unknown key") == hub.MESSAGES and "more not shown" in message

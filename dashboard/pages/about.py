@@ -68,7 +68,7 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
     """A lesson opens its scenario on the couple page (``None``: not this page's control)."""
     if kind != ID.LESSON:
         return None
-    new, msg = view.choose_scenario(current, trigger["name"])
+    new, msg = view.choose_scenario(current, trigger.get("name") or "?")
     return {**new, "page": "couple"}, [msg] if msg else []
 
 

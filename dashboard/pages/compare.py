@@ -12,7 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import compute, ids, view
+from dashboard import compute, guard, ids, view
 from dashboard.figures import compare_figure
 from dashboard.widgets import GRAPH_CONFIG, background_job, job_controls, reporter, scenario_options
 from dyadsim.scenario import ScenarioError
@@ -90,7 +90,11 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
         except ValueError as err:
             msg = str(err)
     elif kind in ("a_without", "b_without"):
-        new = {**current, "compare": {**current["compare"], kind: list(value or [])}}
+        try:
+            comp = guard.check_compare({**current["compare"], kind: value or []})
+            new = {**current, "compare": comp}
+        except guard.Refused as err:
+            msg = str(err)
     elif kind == "compare_reps":
         try:
             reps = view.number("replicates per side", value, *view.COMPARE_REPS_RANGE,
@@ -131,8 +135,8 @@ DERIVED: dict[str, tuple[Any, str]] = {
 def compare_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict[str, Any]
                 ) -> tuple[go.Figure | Any, str]:
     """Run both sides of a compare (in a background job); the figure and a status line."""
-    current = {**view.default_view(), **spec}
     try:
+        current = {**view.default_view(), **guard.check_compare_spec(spec)}
         sides = compute.run_compare(current, reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The compare cannot run: {err}"

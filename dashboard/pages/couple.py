@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashboard import compute, ids, view
+from dashboard import compute, guard, ids, view
 from dashboard.caption import caption
 from dashboard.figures import OUTCOME_TEXT, couple_figure, empty_figure, phase_figure
 from dashboard.widgets import GRAPH_CONFIG, param_control, scenario_options, shown
@@ -38,7 +38,7 @@ TICK_MS = 200
 #: The pattern-matched parameter controls: the sliders, and run.steps.
 PARAM_KEYS: tuple[str, ...] = (*(p.name for p in REGISTRY.values() if p.kind is float),
                                "run.steps")
-UPLOAD_LIMIT = 200_000  # bytes; a scenario file is a few kB
+UPLOAD_LIMIT = view.UPLOAD_LIMIT  # bytes; a scenario file is a few kB
 
 # --- Layout ----------------------------------------------------------------------------------
 
@@ -72,6 +72,7 @@ def layout(current: dict[str, Any]) -> html.Div:
             dcc.Dropdown(id=ID.SCENARIO, options=scenario_options(),
                          value=current.get("scenario") or "default", clearable=False),
             dcc.Upload(id=ID.UPLOAD, className="upload", accept=".toml",
+                       max_size=UPLOAD_LIMIT,
                        children=html.Button("Upload a scenario file (.toml)",
                                             className="secondary")),
             html.Div(className="row", children=[
@@ -154,8 +155,16 @@ def controls(current: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _decode_upload(contents: str) -> tuple[str | None, str]:
-    """An upload's text, or ``None`` and why it cannot be read."""
+def _decode_upload(contents: Any) -> tuple[str | None, str]:
+    """An upload's text, or ``None`` and why it cannot be read.
+
+    The size is checked on the text as it arrives, before anything is decoded or parsed.
+    """
+    if not isinstance(contents, str):
+        return None, "the upload could not be read"
+    if len(contents) > 4 * (UPLOAD_LIMIT // 3 + 1) + 200:  # base64 of the limit + header
+        return None, (f"the upload has {len(contents)} characters; allowed: a file of at "
+                      f"most {UPLOAD_LIMIT} bytes")
     try:
         _, data = contents.split(",", 1)
         raw = base64.b64decode(data, validate=True)
@@ -173,7 +182,7 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
           extra: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
     """The view after one of this page's controls changed (``None``: not this page's)."""
     if kind == "param":
-        new, msg = view.set_param(current, trigger["name"], value)
+        new, msg = view.set_param(current, trigger.get("name"), value)
     elif kind == "seed":
         new, msg = view.set_seed(current, value)
     elif kind == "scenario":
@@ -181,7 +190,8 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
             return current, []
         new, msg = view.choose_scenario(current, None if value == "default" else value)
     elif kind == "upload":
-        filename = extra.get("filename") or "uploaded file"
+        filename = extra.get("filename")
+        filename = filename[:80] if isinstance(filename, str) and filename else "uploaded file"
         text, why = _decode_upload(value or "")
         if text is None:
             return current, [f"{filename}: {why}"]
@@ -213,13 +223,18 @@ def advance(trigger: str | None, current: dict[str, Any], cursor: dict[str, Any]
     playing and stops at the end. In the app, ticks run in the browser (``TICK_JS``, the
     same rule); this function is their reference and is tested.
     """
+    try:
+        current = guard.check_view(current)
+    except guard.Refused as err:
+        return {"key": "", "i": 0, "playing": False, "error": str(err)}
     key = compute.couple_key(current)
-    speed = SPEEDS[int(speed_index or 0)]
+    speed = SPEEDS[speed_index if isinstance(speed_index, int) and not isinstance(
+        speed_index, bool) and 0 <= speed_index < len(SPEEDS) else 0]
     try:
         last = len(compute.couple_run(key)["traj"]) - 1
     except ScenarioError as err:
         return {"key": key, "i": 0, "playing": False, "error": str(err)}
-    cur = dict(cursor or {})
+    cur = dict(guard.check_cursor(cursor) or {})
     if cur.get("key") != key:  # a new run (or a click that came before the first render)
         playing = bool(cur.get("playing"))
         cur = {"key": key, "i": 0 if playing else last, "playing": playing, "last": last}
@@ -272,17 +287,16 @@ def first_trigger(triggered: dict[str, Any]) -> str | None:
 def render_couple(cursor: dict[str, Any] | None, current: dict[str, Any]
                   ) -> tuple[go.Figure, go.Figure, str, str]:
     """The time series, the phase portrait, the caption and the outcome at the cursor."""
-    if cursor and cursor.get("error"):
-        blank = empty_figure("This run cannot start: see the message above.")
-        return blank, blank, cursor["error"], ""
     try:
+        current = guard.check_view(current)
         run = compute.couple_run(compute.couple_key(current))
-    except ScenarioError as err:
+    except (guard.Refused, ScenarioError) as err:
         blank = empty_figure("This run cannot start.")
         return blank, blank, str(err), ""
+    cursor = guard.check_cursor(cursor)
     last = len(run["traj"]) - 1
-    i = (last if not cursor or cursor.get("key") != compute.couple_key(current)
-         else int(cursor["i"]))
+    i = (last if not cursor or cursor["key"] != compute.couple_key(current)
+         else min(cursor["i"], last))
     text = caption(run["traj"], i, run["names"], run["events"])
     if i >= last:
         outcome = (f"Outcome after {int(run['traj']['step'].iloc[-1])} episodes: "
@@ -321,4 +335,5 @@ def register(app: Dash, manager: Any) -> None:
                   Output(ID.RENDERED, "data"), Input(ID.CURSOR, "data"),
                   State(ids.Shell.VIEW, "data"))
     def _render(cursor: dict[str, Any] | None, current: dict[str, Any]) -> tuple[Any, ...]:
+        cursor = guard.check_cursor(cursor)
         return (*render_couple(cursor, current), (cursor or {}).get("i"))

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import compute, ids, view
+from dashboard import compute, guard, ids, view
 from dashboard.figures import (
     cell_figure,
     empty_figure,
@@ -126,7 +126,14 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
     """The view after one of this page's controls changed (``None``: not this page's)."""
     msg = ""
     if kind == ID.OPEN_RUN:
-        cell = (extra.get("cell_views") or [])[trigger["index"]]
+        cells = extra.get("cell_views")
+        cells = cells if isinstance(cells, list) else []
+        try:
+            cell = guard.check_view({**current, **guard.check_dict(
+                "sample run", cells[guard.check_index("sample run", trigger.get("index"),
+                                                      len(cells))])})
+        except guard.Refused as err:
+            return current, [str(err)]
         new = {**current, **{k: cell[k] for k in ("scenario", "upload", "set", "seed")},
                "page": "couple"}
     elif kind in _AXIS_KEYS:
@@ -157,6 +164,7 @@ def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict
               ) -> tuple[Any, str]:
     """Run a sweep (in a background job); the result and a status line."""
     try:
+        spec = guard.check_sweep_spec(spec)
         result = compute.grid_sweep(spec, reporter(set_progress))
     except (ScenarioError, ValueError) as err:
         return no_update, f"The sweep cannot run: {err}"
@@ -176,10 +184,15 @@ def render_heatmap(result: dict[str, Any] | None, show: str,
     """
     if not result:
         return empty_figure("Choose two axes and press Run sweep.")
-    if show not in result["tables"]:
+    try:
+        result = guard.check_sweep_result(result)
+        meanfield = guard.check_meanfield(meanfield, result)
+    except guard.Refused as err:
+        return empty_figure(f"This sweep cannot be shown: {err}")
+    if not isinstance(show, str) or show not in result["tables"]:
         show = "trap"
-    lines = []
-    if "meanfield" in (overlay or ()) and meanfield and meanfield["spec"] == result["spec"]:
+    lines: list[dict[str, Any]] = []
+    if isinstance(overlay, list) and "meanfield" in overlay and meanfield:
         lines = meanfield["overlay"]
     return heatmap_figure(result, show, overlay=lines)
 
@@ -189,7 +202,7 @@ def meanfield_job(result: dict[str, Any] | None) -> tuple[Any, str]:
     if not result:
         return None, ""
     try:
-        mf = compute.meanfield_overlay(result)
+        mf = compute.meanfield_overlay(guard.check_sweep_result(result))
     except (ScenarioError, ValueError) as err:
         return None, f"The mean-field map cannot be drawn: {err}"
     hold_result("meanfield", mf["spec"], mf)
@@ -208,10 +221,16 @@ def meanfield_job(result: dict[str, Any] | None) -> tuple[Any, str]:
 def show_cell(click: dict[str, Any] | None, result: dict[str, Any] | None
               ) -> tuple[go.Figure, list[Any], list[dict[str, Any]]]:
     """Sample runs of the clicked cell, and a button per run to open it on the couple page."""
-    if not click or not result or not click.get("points"):
+    if not click or not result:
         return empty_figure("Click a heatmap cell to see sample runs."), [], []
-    point = click["points"][0]
-    samples = compute.cell_runs(result, float(point["x"]), float(point["y"]))
+    try:
+        result = guard.check_sweep_result(result)
+        cell = guard.check_click(click, result)
+        if cell is None:
+            return empty_figure("Click a heatmap cell to see sample runs."), [], []
+        samples = compute.cell_runs(result, *cell)
+    except (guard.Refused, ScenarioError) as err:
+        return empty_figure(f"No sample runs: {err}"), [], []
     buttons = [html.Button(f"Open replicate {s['replicate'] + 1} ({s['outcome']}) on the "
                            "couple page", id=ID.open_run(k), className="secondary")
                for k, s in enumerate(samples)]

@@ -32,3 +32,22 @@ def find(name_or_path: str) -> Scenario:
     hint = f"; did you mean '{close[0]}'?" if close else ""
     raise ScenarioError(f"{name_or_path}: no such file or library scenario{hint} "
                         f"(`dyadsim scenarios` lists the library)")
+
+
+def library_entry(name: object) -> Scenario:
+    """A library scenario by its name only (``delayed_text``), never by a path.
+
+    For callers that take a name from someone they do not trust (the dashboard's browser):
+    ``name`` must be exactly the stem of one of the library's files; nothing else is opened,
+    and the message never says whether ``name`` exists as a file.
+
+    Raises:
+        ScenarioError: ``name`` is not a library scenario's name (the message names the
+            value and lists the allowed names).
+    """
+    names = sorted(p.stem for p in LIBRARY.glob("*.toml"))
+    if not isinstance(name, str) or name not in names:
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
+        raise ScenarioError(f"scenario = {shown}: not a library scenario; allowed: "
+                            + ", ".join(names))
+    return load(LIBRARY / f"{name}.toml")
