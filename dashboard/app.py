@@ -96,6 +96,18 @@ def _limit_requests(app: Dash) -> None:
                 {"Content-Type": "text/plain; charset=utf-8"})
 
     @server.before_request
+    def _envelope() -> tuple[str, int, dict[str, str]] | None:
+        # Dash reads a callback request's fields without checking them: a forged one (no
+        # inputs, an unknown output, a list for a body) would be a 500 and a traceback
+        if request.path != f"{app.config.requests_pathname_prefix}_dash-update-component":
+            return None
+        problem = envelope_problem(request.get_json(silent=True), app.callback_map)
+        if problem is None:
+            return None
+        return (f"callback request: {problem}\n", 400,
+                {"Content-Type": "text/plain; charset=utf-8"})
+
+    @server.before_request
     def _query_bound() -> tuple[str, int, dict[str, str]] | None:
         size = len(request.query_string)
         if size <= MAX_QUERY_BYTES:
@@ -103,6 +115,30 @@ def _limit_requests(app: Dash) -> None:
         return (f"URL query = {size} bytes: too long; allowed: at most {MAX_QUERY_BYTES} "
                 "bytes (open the dashboard without it and set the view there)\n", 414,
                 {"Content-Type": "text/plain; charset=utf-8"})
+
+
+def envelope_problem(body: Any, callbacks: dict[str, Any]) -> str | None:
+    """What is wrong with a callback request's envelope, in one line, or ``None``.
+
+    The envelope is the JSON Dash's page sends: ``output`` (a registered callback),
+    ``inputs`` and ``state`` (lists of objects), ``changedPropIds`` (a list of strings);
+    the values inside are the callbacks' to check.
+    """
+    if not isinstance(body, dict):
+        return "the body is not a JSON object; allowed: Dash's callback request"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callbacks:
+        shown = repr(output)[:60]
+        return f"output = {shown}: not a callback of this app"
+    for key in ("inputs", "state"):
+        items = body.get(key, [])
+        if not isinstance(items, list) or not all(
+                isinstance(i, dict | list) for i in items):
+            return f"{key}: not a list of inputs; allowed: Dash's callback request"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds: not a list of names; allowed: Dash's callback request"
+    return None
 
 
 def create_app(cache_dir: str | Path | None = None) -> Dash:
