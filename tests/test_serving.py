@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import numpy as np
+import pytest
 
+import dashboard.app
 from dashboard import compute
+from dashboard import serve as serving
 from dashboard import view as views
 from dyadsim import outcomes, runs
+from dyadsim.cli import main
 from dyadsim.params import make_params
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TOLERANCE = 1e-9
 
@@ -38,3 +52,105 @@ def test_the_couple_run_equals_the_mesa_run():
                               equal_nan=True), name
         assert got["last"] == int(want["step"].iloc[-1])
         assert np.allclose(got["pw"], outcomes.pursue_withdraw(ref.trajectory), atol=TOLERANCE)
+
+
+# --- The command's guards and folders ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_serves_quietly_also_in_debug(host):
+    assert serving.check_bind(host, debug=False) is None
+    assert serving.check_bind(host, debug=True) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "school-pc"])
+def test_beyond_loopback_warns_in_one_line_and_refuses_debug(host):
+    warning = serving.check_bind(host, debug=False)
+    assert warning and "\n" not in warning and host in warning and "warning" in warning
+    with pytest.raises(serving.BindError, match="--debug") as refused:
+        serving.check_bind(host, debug=True)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_command_refuses_debug_beyond_loopback_in_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(dashboard.app, "serve", lambda *a, **k: pytest.fail("served"))
+    assert main(["dashboard", "--host", "0.0.0.0", "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--debug" in err and "0.0.0.0" in err
+    assert main(["dashboard", "--workers", "2", "--debug"]) == 2
+    assert main(["dashboard", "--workers", "-1"]) == 2
+
+
+def test_the_command_warns_beyond_loopback_then_serves(monkeypatch, capsys):
+    served = []
+    monkeypatch.setattr(dashboard.app, "serve", lambda *a: served.append(a))
+    assert main(["dashboard", "--host", "0.0.0.0", "--port", "8123", "--workers", "3"]) == 0
+    assert served == [("0.0.0.0", 8123, False, 3)]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "warning" in err and "0.0.0.0" in err
+    assert main(["dashboard"]) == 0
+    assert served[-1] == ("127.0.0.1", 8050, False, 0) and capsys.readouterr().err == ""
+
+
+def test_stale_cache_folders_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f"{serving.CACHE_PREFIX}{dead}-abc"
+    live = tmp_path / f"{serving.CACHE_PREFIX}{os.getpid()}-def"
+    other = tmp_path / f"{serving.CACHE_PREFIX}xyz"  # not ours to judge: no pid in the name
+    for folder in (stale, live, other):
+        folder.mkdir()
+        (folder / "cache.db").write_text("x")
+    fresh = serving.new_cache_folder(tmp_path)
+    assert not stale.exists() and live.exists() and other.exists() and fresh.is_dir()
+    assert fresh.name.startswith(f"{serving.CACHE_PREFIX}{os.getpid()}-")
+    serving.remove_cache(fresh, owner=os.getpid() + 1)  # a forked worker: leaves it
+    assert fresh.exists()
+    serving.remove_cache(fresh, owner=os.getpid())
+    assert not fresh.exists()
+
+
+# --- Gunicorn, for real -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_serves_the_page_with_two_workers_and_removes_its_cache(tmp_path):
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dyadsim.cli", "dashboard", "--port", str(port),
+         "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, page = time.monotonic() + 120, None
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    page = (r.status, r.read().decode())
+            except OSError:
+                time.sleep(0.5)
+        assert page is not None, f"not serving: {server.poll()}"
+        assert page[0] == 200 and "_dash-config" in page[1]
+        folders = list(tmp_path.glob(f"{serving.CACHE_PREFIX}{server.pid}-*"))
+        assert len(folders) == 1
+        workers = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+                   and _parent(p) == server.pid]
+        assert len(workers) >= 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert "Traceback" not in err
+    assert not list(tmp_path.glob(f"{serving.CACHE_PREFIX}*"))
+
+
+def _parent(proc: Path) -> int:
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return -1
+    return int(stat.rsplit(")", 1)[1].split()[1])
