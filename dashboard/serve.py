@@ -14,14 +14,20 @@ server) is removed by the next start.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
 import signal
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import diskcache
+from dash import DiskcacheManager
 
 #: Folder names of the job cache: ``dyadsim-dash-<pid of the server>-<random>``.
 CACHE_PREFIX = "dyadsim-dash-"
@@ -114,6 +120,94 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+#: Held by every disk cache transaction of this process, and by every fork (see
+#: :class:`LockedCache`); a fresh one in each forked child.
+_TRANSACTIONS = [threading.RLock()]
+_FORK_HOOK: list[bool] = []
+
+
+def _fresh_lock() -> None:
+    _TRANSACTIONS[0] = threading.RLock()
+
+
+class LockedCache(diskcache.Cache):
+    """A disk cache whose write transactions never overlap a fork of this process.
+
+    A job process forked while another request thread held an SQLite write transaction
+    inherited the connection mid-transaction: its first write (the job's progress) failed
+    with ``diskcache.core.Timeout`` and the student's sweep never arrived. Forks now wait
+    for the transaction to end (milliseconds).
+    """
+
+    @contextlib.contextmanager
+    def _transact(self, retry: bool = False, filename: str | None = None) -> Iterator[Any]:
+        with _TRANSACTIONS[0], super()._transact(retry, filename) as found:
+            yield found
+
+
+def _hold_forks_during_transactions() -> None:
+    if not _FORK_HOOK:
+        _FORK_HOOK.append(True)
+        os.register_at_fork(before=lambda: _TRANSACTIONS[0].acquire(),
+                            after_in_parent=lambda: _TRANSACTIONS[0].release(),
+                            after_in_child=_fresh_lock)
+
+
+class SharedJobs(DiskcacheManager):
+    """Dash's disk cache job manager, safe when several workers share its folder.
+
+    Dash's ``terminate_job`` (called on every finished job, from whichever worker the poll
+    reaches) held the cache's write lock while it waited up to a second for the job to
+    exit, and raised ``NoSuchProcess`` (HTTP 500) when the job's own worker reaped it in
+    between. Under a class's load, the waits queued up until a job's ``cache.set`` of its
+    result timed out (the student's sweep never arrived). Here a finished job (a zombie, or
+    gone) is left to its parent to reap, the lock covers only the kill, and only a job of
+    this process is waited for.
+    """
+
+    def terminate_job(self, job: Any) -> None:
+        """Stop job ``job`` (a process id) if it still runs."""
+        import psutil
+
+        if job is None:
+            return
+        try:
+            process = psutil.Process(int(job))
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return
+            with self.handle.transact():
+                for child in process.children(recursive=True):
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        child.kill()
+                process.kill()
+            if process.ppid() == os.getpid():
+                process.wait(1)
+        except (psutil.NoSuchProcess, psutil.TimeoutExpired):
+            return
+
+
+def share_jobs(app: Any) -> None:
+    """Make ``app``'s job managers :class:`SharedJobs` on a :class:`LockedCache`.
+
+    The same objects change class (every callback holds a reference to its manager).
+    """
+    _hold_forks_during_transactions()
+    for entry in app.callback_map.values():
+        manager = entry.get("manager")
+        if type(manager) is DiskcacheManager:
+            manager.__class__ = SharedJobs
+        if isinstance(manager, SharedJobs) and type(manager.handle) is diskcache.Cache:
+            manager.handle.__class__ = LockedCache
+
+
+def warm_figures() -> None:
+    """Draw the default couple once: Plotly's first figure costs ~0.3 s, later ones ~0.07 s."""
+    from dashboard import view
+    from dashboard.pages import couple
+
+    couple.render_couple(None, view.default_view())
+
+
 def serve_dev(host: str, port: int, debug: bool = False) -> None:
     """Serve with Werkzeug's development server until interrupted (one process)."""
     from dashboard.app import create_app, warm_kernel
@@ -122,7 +216,9 @@ def serve_dev(host: str, port: int, debug: bool = False) -> None:
     _stop_on_sigterm()
     try:
         warm_kernel()
+        warm_figures()
         app = create_app(folder)
+        share_jobs(app)
         print(f"dyadsim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
         app.run(host=host, port=port, debug=debug)
     finally:
@@ -134,7 +230,10 @@ def wsgi_app(cache_dir: str | Path) -> Any:
     from dashboard.app import create_app, warm_kernel
 
     warm_kernel()
-    return create_app(cache_dir).server
+    warm_figures()
+    app = create_app(cache_dir)
+    share_jobs(app)
+    return app.server
 
 
 def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
