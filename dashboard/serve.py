@@ -159,10 +159,9 @@ class SharedJobs(DiskcacheManager):
     Dash's ``terminate_job`` (called on every finished job, from whichever worker the poll
     reaches) held the cache's write lock while it waited up to a second for the job to
     exit, and raised ``NoSuchProcess`` (HTTP 500) when the job's own worker reaped it in
-    between. Under a class's load, the waits queued up until a job's ``cache.set`` of its
-    result timed out (the student's sweep never arrived). Here a finished job (a zombie, or
-    gone) is left to its parent to reap, the lock covers only the kill, and only a job of
-    this process is waited for.
+    between. Here a finished job (a zombie) is only reaped, by its own process; a job that
+    is gone is nothing to do; the lock covers only the kill; only a job of this process is
+    waited for.
     """
 
     def terminate_job(self, job: Any) -> None:
@@ -173,14 +172,17 @@ class SharedJobs(DiskcacheManager):
             return
         try:
             process = psutil.Process(int(job))
+            mine = process.ppid() == os.getpid()
             if process.status() == psutil.STATUS_ZOMBIE:
+                if mine:
+                    process.wait(0)  # reap it
                 return
             with self.handle.transact():
                 for child in process.children(recursive=True):
                     with contextlib.suppress(psutil.NoSuchProcess):
                         child.kill()
                 process.kill()
-            if process.ppid() == os.getpid():
+            if mine:
                 process.wait(1)
         except (psutil.NoSuchProcess, psutil.TimeoutExpired):
             return
