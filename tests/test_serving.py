@@ -154,3 +154,85 @@ def _parent(proc: Path) -> int:
     except OSError:
         return -1
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+# --- Jobs shared between workers --------------------------------------------------------------
+
+
+def test_every_job_manager_is_shared_and_on_a_locked_cache(tmp_path):
+    app = dashboard.app.create_app(tmp_path)
+    serving.share_jobs(app)
+    managers = [e["manager"] for e in app.callback_map.values() if e.get("manager")]
+    assert managers and all(type(m) is serving.SharedJobs for m in managers)
+    assert all(type(m.handle) is serving.LockedCache for m in managers)
+
+
+def _exit_now() -> None:
+    os._exit(0)
+
+
+def _sleep() -> None:
+    time.sleep(60)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_terminate_job_reaps_a_finished_job_kills_a_running_one_and_ignores_a_gone_one(
+        tmp_path):
+    import multiprocessing
+
+    import diskcache
+    import psutil
+
+    manager = serving.SharedJobs(diskcache.Cache(str(tmp_path)))
+    fork = multiprocessing.get_context("fork")
+    done = fork.Process(target=_exit_now)
+    done.start()
+    deadline = time.monotonic() + 10
+    while psutil.Process(done.pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    manager.terminate_job(done.pid)
+    assert not psutil.pid_exists(done.pid)  # reaped, not left as a zombie
+    manager.terminate_job(done.pid)  # gone: nothing to do, no NoSuchProcess
+    running = fork.Process(target=_sleep)
+    running.start()
+    manager.terminate_job(str(running.pid))
+    assert not psutil.pid_exists(running.pid)
+    manager.terminate_job(None)
+
+
+def _write(directory: str) -> None:
+    import diskcache
+
+    diskcache.Cache(directory).set("child", 1)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_fork_waits_for_a_cache_transaction_of_another_thread(tmp_path):
+    import multiprocessing
+    import threading
+
+    import diskcache
+
+    cache = serving.LockedCache(str(tmp_path))
+    serving._hold_forks_during_transactions()
+    inside, ended = threading.Event(), []
+
+    def hold() -> None:
+        with cache.transact():
+            cache.set("parent", 1)
+            inside.set()
+            time.sleep(0.5)
+        ended.append(time.monotonic())
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(10)
+    child = multiprocessing.get_context("fork").Process(target=_write, args=(str(tmp_path),))
+    child.start()
+    forked = time.monotonic()
+    child.join(30)
+    holder.join(10)
+    assert ended and forked >= ended[0]  # the fork waited for the transaction
+    assert child.exitcode == 0
+    assert diskcache.Cache(str(tmp_path)).get("child") == 1
