@@ -113,8 +113,15 @@ def remove_cache(folder: Path, owner: int) -> None:
 
 
 def _stop_on_sigterm() -> None:
-    """Let SIGTERM end the server like Ctrl+C does, so its clean-up runs."""
+    """Let SIGTERM end the server like Ctrl+C does, so its clean-up runs.
+
+    A job process forked from the server inherits the handler; there it simply ends.
+    """
+    owner = os.getpid()
+
     def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:
+            os._exit(128 + signum)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)

@@ -119,12 +119,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_gunicorn_serves_the_page_with_two_workers_and_removes_its_cache(tmp_path):
+@pytest.mark.parametrize("workers", ["2", "0"])
+def test_the_server_serves_the_page_and_removes_its_cache_at_exit(tmp_path, workers):
+    """``--workers 2``: gunicorn with two worker processes; ``0``: the development server."""
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
         [sys.executable, "-m", "dyadsim.cli", "dashboard", "--port", str(port),
-         "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--workers", workers], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
     try:
         deadline, page = time.monotonic() + 120, None
         while page is None and time.monotonic() < deadline and server.poll() is None:
@@ -137,9 +140,9 @@ def test_gunicorn_serves_the_page_with_two_workers_and_removes_its_cache(tmp_pat
         assert page[0] == 200 and "_dash-config" in page[1]
         folders = list(tmp_path.glob(f"{serving.CACHE_PREFIX}{server.pid}-*"))
         assert len(folders) == 1
-        workers = [p for p in Path("/proc").iterdir() if p.name.isdigit()
-                   and _parent(p) == server.pid]
-        assert len(workers) >= 2
+        children = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and _parent(p) == server.pid]
+        assert len(children) >= int(workers)
     finally:
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=60)
