@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "0.0.0.0, see docs/SECURITY.md)")
     d.add_argument("--port", type=port, default=8050, help="port (default 8050)")
     d.add_argument("--workers", type=workers, default=0,
-                   help="N >= 1: serve with gunicorn and N worker processes (a class: 2 per "
+                   help="N >= 1: serve with gunicorn and N worker processes (a class: one per "
                         "core); 0 (default): the development server, one process")
     d.add_argument("--debug", action="store_true",
                    help="Dash's debug mode (reloads on edits; loopback and --workers 0 only)")
