@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    create .venv, install dyadsim, serve the dashboard on http://127.0.0.1:8050
 #   make test   create .venv with the dev extras, run the whole test suite
+#   make class  serve a class: gunicorn, 2 workers, on every interface (see docs/SECURITY.md)
 # Mesa 3.5 needs Python >= 3.12. We look for one on PATH, then in pyenv's versions folder
 # (pyenv shims fail for versions that are installed but not activated).
 
@@ -10,7 +11,7 @@ PYTHON_CANDIDATES := python3.12 python3.13 python3.14 python3 \
 	$(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) \
 	$(wildcard /usr/local/bin/python3.1[2-9]) $(wildcard /usr/bin/python3.1[2-9])
 
-.PHONY: run test lint clean
+.PHONY: run class test lint clean
 
 define find_python
 for p in $(PYTHON_CANDIDATES); do \
@@ -33,6 +34,9 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 
 run: $(VENV)/.installed
 	$(BIN)/dyadsim dashboard --host 127.0.0.1 --port 8050
+
+class: $(VENV)/.installed
+	$(BIN)/dyadsim dashboard --host 0.0.0.0 --port 8050 --workers 2
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

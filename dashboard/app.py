@@ -191,10 +191,21 @@ def warm_kernel() -> None:
     compute.couple_run(compute.couple_key(view.default_view()))
 
 
-def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False) -> None:
-    """Build the app and serve it until interrupted."""
-    warm_kernel()
-    app = create_app()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    print(f"dyadsim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
-    app.run(host=host, port=port, debug=debug)
+def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False,
+          workers: int = 0) -> None:
+    """Build the app and serve it until interrupted (see :mod:`dashboard.serve`).
+
+    Args:
+        host: Address to listen on.
+        port: TCP port.
+        debug: Dash's debug mode (development server on loopback only).
+        workers: 0: Werkzeug's development server in this process; N >= 1: gunicorn with
+            N worker processes sharing one job cache.
+    """
+    from dashboard import serve as serving
+
+    if workers >= 1:
+        serving.serve_gunicorn(host, port, workers)
+    else:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        serving.serve_dev(host, port, debug)
