@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from dash import Dash, DiskcacheManager, dcc, html
+from dash import Dash, dcc, html
 
 from dashboard import downloads, hub, ids, urlcodec, view, widgets
 from dashboard.pages import PAGES
@@ -148,12 +148,12 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
         cache_dir: Where background jobs keep their results (default: a new temporary
             folder). Results are keyed by the job's settings and this app's start.
     """
-    import diskcache
+    from dashboard.serve import LockedCache, SharedJobs, hold_forks_during_transactions
 
     folder = Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="dyadsim-dash-"))
     launch = uuid.uuid4().hex
-    manager = DiskcacheManager(diskcache.Cache(str(folder)), cache_by=[lambda: launch],
-                               expire=3600)
+    hold_forks_during_transactions()  # a job never forks in the middle of a cache write
+    manager = SharedJobs(LockedCache(str(folder)), cache_by=[lambda: launch], expire=3600)
     app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=False)
     app.layout = layout

@@ -152,7 +152,8 @@ class LockedCache(diskcache.Cache):
             yield found
 
 
-def _hold_forks_during_transactions() -> None:
+def hold_forks_during_transactions() -> None:
+    """Make every fork of this process wait for a :class:`LockedCache` transaction to end."""
     if not _FORK_HOOK:
         _FORK_HOOK.append(True)
         os.register_at_fork(before=lambda: _TRANSACTIONS[0].acquire(),
@@ -195,20 +196,6 @@ class SharedJobs(DiskcacheManager):
             return
 
 
-def share_jobs(app: Any) -> None:
-    """Make ``app``'s job managers :class:`SharedJobs` on a :class:`LockedCache`.
-
-    The same objects change class (every callback holds a reference to its manager).
-    """
-    _hold_forks_during_transactions()
-    for entry in app.callback_map.values():
-        manager = entry.get("manager")
-        if type(manager) is DiskcacheManager:
-            manager.__class__ = SharedJobs
-        if isinstance(manager, SharedJobs) and type(manager.handle) is diskcache.Cache:
-            manager.handle.__class__ = LockedCache
-
-
 def warm_figures() -> None:
     """Draw the default couple once: Plotly's first figure costs ~0.3 s, later ones ~0.07 s."""
     from dashboard import view
@@ -227,7 +214,6 @@ def serve_dev(host: str, port: int, debug: bool = False) -> None:
         warm_kernel()
         warm_figures()
         app = create_app(folder)
-        share_jobs(app)
         print(f"dyadsim dashboard on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
         app.run(host=host, port=port, debug=debug)
     finally:
@@ -241,7 +227,6 @@ def wsgi_app(cache_dir: str | Path) -> Any:
     warm_kernel()
     warm_figures()
     app = create_app(cache_dir)
-    share_jobs(app)
     return app.server
 
 

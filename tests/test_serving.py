@@ -164,7 +164,6 @@ def _parent(proc: Path) -> int:
 
 def test_every_job_manager_is_shared_and_on_a_locked_cache(tmp_path):
     app = dashboard.app.create_app(tmp_path)
-    serving.share_jobs(app)
     managers = [e["manager"] for e in app.callback_map.values() if e.get("manager")]
     assert managers and all(type(m) is serving.SharedJobs for m in managers)
     assert all(type(m.handle) is serving.LockedCache for m in managers)
@@ -218,7 +217,7 @@ def test_a_fork_waits_for_a_cache_transaction_of_another_thread(tmp_path):
     import diskcache
 
     cache = serving.LockedCache(str(tmp_path))
-    serving._hold_forks_during_transactions()
+    serving.hold_forks_during_transactions()
     inside, ended = threading.Event(), []
 
     def hold() -> None:
