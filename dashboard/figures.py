@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from dyadsim import outcomes
 from dyadsim.params import REGISTRY
-from dyadsim.plots import COLOURS, run_figure
+from dyadsim.plots import COLOURS, fast_figure, run_figure_dict, template
 
 FONT = {"size": 18, "family": "Atkinson Hyperlegible, Verdana, DejaVu Sans, sans-serif"}
 #: Okabe-Ito colours for the two sides of a compare, and the heatmap's colour scale
@@ -49,40 +49,48 @@ def param_label(name: str) -> str:
 
 
 def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
-    """The time series of one run up to row ``upto``, on the full run's time axis."""
+    """The time series of one run up to row ``upto``, on the full run's time axis.
+
+    Built as a plain dict (no Plotly validation): it is drawn on every couple-page request.
+    """
     traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
     events = [(e["step"], e["label"]) for e in run["events"] if e["step"] <= run["last"]]
-    fig = run_figure(traj, "", tuple(run["names"]), events)
-    fig.update_xaxes(range=[0, run["last"]])
-    fig.update_layout(height=760, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
-                      uirevision="couple", legend={"orientation": "h", "x": 0, "y": -0.12,
-                                                   "yanchor": "top"})
-    fig.update_annotations(font_size=16)
-    return fig
+    fig = run_figure_dict(traj, "", tuple(run["names"]), events, annotation_size=16)
+    layout = fig["layout"]
+    for key in [k for k in layout if k.startswith("xaxis")]:
+        layout[key]["range"] = [0, run["last"]]
+    layout.update(height=760, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+                  uirevision="couple", legend={"orientation": "h", "x": 0, "y": -0.12,
+                                               "yanchor": "top"})
+    return fast_figure(fig)
 
 
 def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
-    """A's pursuit against B's withdrawal, drawn up to row ``upto``."""
+    """A's pursuit against B's withdrawal, drawn up to row ``upto`` (a plain dict inside)."""
     traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
     a, b = run["names"]
-    x, y = traj["partner_a.pursuit"], traj["partner_b.withdrawal"]
-    fig = go.Figure()
-    fig.add_shape(type="rect", x0=0.45, y0=0.45, x1=1, y1=1, line_width=0,
-                  fillcolor="rgba(230, 159, 0, 0.15)", layer="below")
-    fig.add_annotation(x=0.98, y=0.98, text="the trap", showarrow=False, xanchor="right",
-                       yanchor="top", font={"size": 15, "color": "#7a5200"})
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name="path",
-                             line={"color": "#555555", "width": 1.5}))
-    fig.add_trace(go.Scatter(x=x.iloc[-1:], y=y.iloc[-1:], mode="markers", name="now",
-                             marker={"size": 16, "color": COLOURS["partner_a"],
-                                     "line": {"color": "black", "width": 1.5}}))
-    fig.update_layout(
-        template="plotly_white", font=FONT, height=420, showlegend=False,
-        margin={"l": 70, "r": 20, "t": 50, "b": 60}, uirevision="phase",
-        title={"text": "Phase portrait", "font": {"size": 18}},
-        xaxis={"title": f"{a}'s pursuit", "range": [0, 1.02]},
-        yaxis={"title": f"{b}'s withdrawal", "range": [0, 1.02]})
-    return fig
+    x = traj["partner_a.pursuit"].to_numpy()
+    y = traj["partner_b.withdrawal"].to_numpy()
+    data = [
+        {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": "path",
+         "line": {"color": "#555555", "width": 1.5}},
+        {"type": "scatter", "x": x[-1:], "y": y[-1:], "mode": "markers", "name": "now",
+         "marker": {"size": 16, "color": COLOURS["partner_a"],
+                    "line": {"color": "black", "width": 1.5}}},
+    ]
+    layout = {
+        "shapes": [{"type": "rect", "x0": 0.45, "y0": 0.45, "x1": 1, "y1": 1,
+                    "line": {"width": 0}, "fillcolor": "rgba(230, 159, 0, 0.15)",
+                    "layer": "below"}],
+        "annotations": [{"x": 0.98, "y": 0.98, "text": "the trap", "showarrow": False,
+                         "xanchor": "right", "yanchor": "top",
+                         "font": {"size": 15, "color": "#7a5200"}}],
+        "template": template(), "font": FONT, "height": 420, "showlegend": False,
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 60}, "uirevision": "phase",
+        "title": {"text": "Phase portrait", "font": {"size": 18}},
+        "xaxis": {"title": {"text": f"{a}'s pursuit"}, "range": [0, 1.02]},
+        "yaxis": {"title": {"text": f"{b}'s withdrawal"}, "range": [0, 1.02]}}
+    return fast_figure({"data": data, "layout": layout})
 
 
 def heatmap_figure(result: dict[str, Any], show: str,

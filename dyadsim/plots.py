@@ -1,11 +1,21 @@
-"""Figures as pure functions of data (no simulation here)."""
+"""Figures as pure functions of data (no simulation here).
+
+The figures are built as plain Plotly dicts and wrapped in a :class:`go.Figure` without
+validation: they are drawn on every request of the dashboard's couple page, where
+Plotly's validation, template copies and ``add_vrect`` cost far more than the run itself.
+The template and the subplot grid are resolved once per process (:func:`template`,
+:func:`_grid`).
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dyadsim import outcomes
 from dyadsim.outcomes import Trajectory
@@ -13,6 +23,92 @@ from dyadsim.outcomes import Trajectory
 # Okabe-Ito colour-blind-safe palette.
 COLOURS = {"partner_a": "#D55E00", "partner_b": "#0072B2", "dyad": "#009E73"}
 SHADE = "rgba(230, 159, 0, 0.18)"
+#: The rows of :func:`run_figure` (the last one, closeness, is the couple's).
+ROWS = ("activation", "pursuit", "withdrawal", "satisfaction")
+_TITLES = (*(r.capitalize() for r in ROWS), "Closeness")
+
+
+@functools.cache
+def template(name: str = "plotly_white") -> dict[str, Any]:
+    """A Plotly template as a plain dict, resolved once per process; never mutate it."""
+    import plotly.io as pio
+
+    return pio.templates[name].to_plotly_json()
+
+
+@functools.cache
+def _grid() -> dict[str, Any]:
+    """The axes and subplot titles of :func:`run_figure`'s grid (from ``make_subplots``)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=len(_TITLES), cols=1, shared_xaxes=True, vertical_spacing=0.03,
+                        subplot_titles=list(_TITLES))
+    layout = fig.to_plotly_json()["layout"]
+    return {k: v for k, v in layout.items() if k != "template"}
+
+
+def fast_figure(figure: dict[str, Any]) -> go.Figure:
+    """``figure`` (``{"data": [...], "layout": {...}}``) as a :class:`go.Figure`, unvalidated.
+
+    Only for figures this package builds itself, which are valid by construction.
+    """
+    return go.Figure(figure, _validate=False)
+
+
+def _axis(row: int) -> str:
+    return "" if row == 1 else str(row)
+
+
+def run_figure_dict(
+    traj: Trajectory,
+    title: str = "",
+    names: tuple[str, str] = ("A", "B"),
+    events: Sequence[tuple[int, str]] = (),
+    annotation_size: int | None = None,
+) -> dict[str, Any]:
+    """:func:`run_figure` as a plain dict; ``annotation_size`` sets every annotation's font."""
+    step = np.asarray(traj["step"])
+    rows = len(_TITLES)
+    data: list[dict[str, Any]] = []
+    for i, var in enumerate(ROWS, start=1):
+        for who, name in zip(("partner_a", "partner_b"), names, strict=True):
+            data.append({"type": "scatter", "x": step, "y": np.asarray(traj[f"{who}.{var}"]),
+                         "name": name, "legendgroup": who, "showlegend": i == 1,
+                         "line": {"color": COLOURS[who], "width": 2},
+                         "xaxis": f"x{_axis(i)}", "yaxis": f"y{_axis(i)}"})
+    data.append({"type": "scatter", "x": step, "y": np.asarray(traj["dyad.closeness"]),
+                 "name": "closeness", "line": {"color": COLOURS["dyad"], "width": 2},
+                 "xaxis": f"x{rows}", "yaxis": f"y{rows}"})
+    shapes: list[dict[str, Any]] = []
+    for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
+        shapes += [{"type": "rect", "x0": start + 1, "x1": end, "y0": 0, "y1": 1,
+                    "xref": f"x{_axis(r)}", "yref": f"y{_axis(r)} domain",
+                    "fillcolor": SHADE, "line": {"width": 0}, "layer": "below"}
+                   for r in range(1, rows + 1)]
+    grid = _grid()
+    annotations = copy.deepcopy(grid["annotations"])
+    for step_at, label in events:
+        shapes += [{"type": "line", "x0": step_at, "x1": step_at, "y0": 0, "y1": 1,
+                    "xref": f"x{_axis(r)}", "yref": f"y{_axis(r)} domain",
+                    "line": {"color": "#555555", "dash": "dash", "width": 1}}
+                   for r in range(1, rows + 1)]
+        annotations.append({"x": step_at, "y": 1.0, "xref": "x", "yref": "y domain",
+                            "text": label, "showarrow": False, "xanchor": "left",
+                            "yanchor": "bottom", "font": {"size": 12}})
+    if annotation_size is not None:
+        for note in annotations:
+            note["font"] = {**note.get("font", {}), "size": annotation_size}
+    layout: dict[str, Any] = {
+        "annotations": annotations, "title": {"text": title}, "height": 900,
+        "template": template(), "font": {"size": 16},
+        "legend": {"orientation": "h", "y": 1.06}}
+    for r in range(1, rows + 1):
+        layout[f"xaxis{_axis(r)}"] = dict(grid[f"xaxis{_axis(r)}"])
+        layout[f"yaxis{_axis(r)}"] = {**grid[f"yaxis{_axis(r)}"], "range": [0, 1.02]}
+    layout[f"xaxis{rows}"]["title"] = {"text": "episode"}
+    if shapes:
+        layout["shapes"] = shapes
+    return {"data": data, "layout": layout}
 
 
 def run_figure(
@@ -26,27 +122,4 @@ def run_figure(
     Pursue-withdraw waves (see :func:`dyadsim.outcomes.waves`) are shaded; ``events``
     (episode, label) are marked with a dashed line and their label.
     """
-    rows = ("activation", "pursuit", "withdrawal", "satisfaction")
-    fig = make_subplots(rows=len(rows) + 1, cols=1, shared_xaxes=True, vertical_spacing=0.03,
-                        subplot_titles=[r.capitalize() for r in rows] + ["Closeness"])
-    step = traj["step"]
-    for i, var in enumerate(rows, start=1):
-        for who, name in zip(("partner_a", "partner_b"), names, strict=True):
-            fig.add_trace(go.Scatter(
-                x=step, y=traj[f"{who}.{var}"], name=name, legendgroup=who,
-                showlegend=i == 1, line={"color": COLOURS[who], "width": 2},
-            ), row=i, col=1)
-    fig.add_trace(go.Scatter(x=step, y=traj["dyad.closeness"], name="closeness",
-                             line={"color": COLOURS["dyad"], "width": 2}),
-                  row=len(rows) + 1, col=1)
-    for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
-        fig.add_vrect(x0=start + 1, x1=end, fillcolor=SHADE, line_width=0, layer="below")
-    for step_at, label in events:
-        fig.add_vline(x=step_at, line={"color": "#555555", "dash": "dash", "width": 1})
-        fig.add_annotation(x=step_at, y=1.0, yref="y domain", text=label, showarrow=False,
-                           xanchor="left", yanchor="bottom", font={"size": 12}, row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02])
-    fig.update_xaxes(title_text="episode", row=len(rows) + 1, col=1)
-    fig.update_layout(title=title, height=900, template="plotly_white",
-                      font={"size": 16}, legend={"orientation": "h", "y": 1.06})
-    return fig
+    return fast_figure(run_figure_dict(traj, title, names, events))
