@@ -81,7 +81,8 @@ def from_query(search: str | None) -> tuple[dict[str, Any], list[str]]:
     errors: list[str] = []
     search = search if isinstance(search, str) else ""
     if len(search) > MAX_QUERY:
-        return view, [f"the link has {len(search)} characters; allowed: at most {MAX_QUERY}"]
+        return view, [f"the link has {len(search)} characters: too long; allowed: at most "
+                      f"{MAX_QUERY}"]
     try:
         query = dict(parse_qsl(search.lstrip("?"), keep_blank_values=True,
                                max_num_fields=MAX_FIELDS))
