@@ -210,12 +210,13 @@ def check_seed(value: Any) -> int:
     ok = (isinstance(value, int) and not isinstance(value, bool)) or (
         text is not None and 0 < len(text) <= SEED_DIGITS and text.isascii()
         and text.isdigit())
-    if ok:
-        try:
-            return int(param.check(int(value if text is None else text)))
-        except ParamError:
-            pass
-    raise ValueError(f"seed = {short(value)}: not allowed; allowed: {param.allowed()}")
+    refused = ValueError(f"seed = {short(value)}: not allowed; allowed: {param.allowed()}")
+    if not ok:
+        raise refused
+    try:
+        return int(param.check(int(value if text is None else text)))
+    except ParamError:
+        raise refused from None
 
 
 def choose_scenario(view: dict[str, Any], name: str | None) -> tuple[dict[str, Any], str]:
