@@ -15,7 +15,7 @@ import numpy as np
 
 from dyadsim import episode, streams
 from dyadsim.registry import PARTNER_FIELDS
-from dyadsim.schema import D_AMBIG, F_LAPSE, STATE_VARS
+from dyadsim.schema import D_AMBIG, D_LRATE, F_LAPSE, S_PUR, STATE_VARS
 
 if TYPE_CHECKING:
     from dyadsim.model import DyadModel
@@ -60,9 +60,12 @@ class Partner(mesa.Agent):
         return streams.uniform(m.stream_key, m.steps, channel + offset)
 
     def signal(self) -> None:
-        """Stage 1: the availability this partner offers this episode (lapses included)."""
+        """Stage 1: this partner's day: a life event, a lapse, the availability offered."""
+        m = self.model
         lapsed = episode.drawn(self._uniform(streams.LAPSE), self.params[F_LAPSE])
-        self.state = episode.signal(self.state, self.params, lapsed)
+        event = episode.drawn(self._uniform(streams.LIFE_EVENT), m.dyad_params[D_LRATE])
+        self.state = episode.signal(self.state, self.params, m.dyad_params,
+                                    self.partner.state[S_PUR], lapsed, event)
 
     def perceive(self) -> None:
         """Stage 2: availability appraisal of the partner, and the pressure felt."""
@@ -83,6 +86,11 @@ class Partner(mesa.Agent):
         """Stage 4: pursuit and withdrawal follow their drives; fatigue and satisfaction."""
         m = self.model
         self.state = episode.act(self.state, self.params, m.dyad_params, m.closeness)
+
+    def repair_draw(self) -> float:
+        """1.0 if this partner's repair attempt today is made and taken up, else 0.0."""
+        chance = episode.repair_chance(self.state, self.params, self.partner.state)
+        return episode.drawn(self._uniform(streams.REPAIR), chance)
 
     def exit_draw(self) -> bool:
         """Whether this partner ends the relationship this episode (dissolution hazard)."""

@@ -30,9 +30,11 @@ from numba import prange
 from numba.extending import register_jitable
 
 from dyadsim import episode, outcomes, streams
+from dyadsim.individual import individualize
 from dyadsim.registry import PARTNERS
 from dyadsim.schema import (
     D_AMBIG,
+    D_LRATE,
     D_NOISE,
     F_LAPSE,
     N_RECORD,
@@ -137,7 +139,12 @@ def _run_dyad(
         amb_b = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + b]), d[D_AMBIG])
         za = _noise(key, ct, a, amb_a, d[D_NOISE])
         zb = _noise(key, ct, b, amb_b, d[D_NOISE])
-        sa, sb, c = episode.step(sa, sb, pa, pb, d, c, lapsed_a, lapsed_b, amb_a, amb_b, za, zb)
+        ev_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + a]), d[D_LRATE])
+        ev_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + b]), d[D_LRATE])
+        ua = streams.uniform_mixed(key, ct[streams.REPAIR + a])
+        ub = streams.uniform_mixed(key, ct[streams.REPAIR + b])
+        sa, sb, c = episode.step(sa, sb, pa, pb, d, c, lapsed_a, lapsed_b, amb_a, amb_b, za, zb,
+                                 ev_a, ev_b, ua, ub, False)
         leaves = (streams.uniform_mixed(key, ct[streams.EXIT + a])
                   < episode.exit_hazard(sa, pa, d)) | (
             streams.uniform_mixed(key, ct[streams.EXIT + b]) < episode.exit_hazard(sb, pb, d))
@@ -239,8 +246,9 @@ def run_batch(
         raise ValueError(f"params has shape {params.shape}, expected ({n}, {len(PARAM_NAMES)})")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
-    pp, dp = partner_vectors(params), dyad_vector(params)
     keys = np.asarray(streams.run_key(seeds), dtype=np.uint64).reshape(-1)
+    params = individualize(params, keys, explicit)
+    pp, dp = partner_vectors(params), dyad_vector(params)
     codes = np.empty(n, dtype=np.int8)
     mets = np.empty((n, len(outcomes.METRIC_NAMES)))
     lasts = np.empty(n, dtype=np.int64)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from dyadsim import episode, streams
 from dyadsim.agents import Partner
+from dyadsim.individual import individualize
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, make_params
 from dyadsim.schema import STATE_VARS, dyad_vector, param_slot
 from dyadsim.timeline import Plan, Timeline
@@ -78,11 +79,19 @@ class DyadModel(mesa.Model):
         values = make_params(settings)
         seed = int(values["run.seed"])
         super().__init__(rng=seed)
-        self._values: dict[str, Any] = values
-        self.params: Mapping[str, Any] = MappingProxyType(self._values)
-        """Every parameter's current value, read-only: change one with :meth:`set_param`."""
         self.seed = seed
         self.stream_key = streams.run_key(seed)
+        row = individualize(np.array([[float(values[n]) for n in REGISTRY]]),
+                            np.array([self.stream_key], dtype=np.uint64),
+                            set(settings) - {"run.seed"})[0]
+        for (name, param), value in zip(REGISTRY.items(), row, strict=True):
+            if param.kind is float:
+                values[name] = float(value)
+        self._values: dict[str, Any] = values
+        self.params: Mapping[str, Any] = MappingProxyType(self._values)
+        """Every parameter's current value for this run (this couple's own, after the
+        person-level deviations of :mod:`dyadsim.individual`), read-only: change one with
+        :meth:`set_param`."""
         self.dyad_params = dyad_vector(np.array([float(values[n]) for n in REGISTRY]))
         self.closeness: float = float(episode.initial_closeness(self.dyad_params))
         self.dissolved = False
@@ -128,6 +137,9 @@ class DyadModel(mesa.Model):
 
     def _update_dyad(self) -> None:
         a, b = self.partner_a, self.partner_b
+        made_a, made_b = a.repair_draw(), b.repair_draw()
+        a.state, b.state = episode.repair(a.state, b.state, a.params, b.params,
+                                          self.dyad_params, made_a, made_b)
         self.closeness = float(episode.closeness(
             self.closeness, a.params, b.params, a.state, b.state, self.dyad_params))
         leaves = [partner.exit_draw() for partner in (a, b)]

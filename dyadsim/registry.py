@@ -31,22 +31,27 @@ class ParamError(ValueError):
 class Linear:
     """A documented mapping from the two traits to a derived parameter.
 
-    ``value = base + anxiety_coef * anxiety + avoidance_coef * avoidance``, clipped to the
-    parameter's bounds. Works on floats and on NumPy arrays alike.
+    ``value = base + anxiety_coef * anxiety + avoidance_coef * avoidance
+    + both_coef * anxiety * avoidance``, clipped to the parameter's bounds. The ``both``
+    term is for what changes when a person is high on both at once (fearful). Works on
+    floats and on NumPy arrays alike.
     """
 
     base: float
     anxiety: float = 0.0
     avoidance: float = 0.0
+    both: float = 0.0
 
     def __call__(self, anxiety: Any, avoidance: Any) -> Any:
         """Evaluate the mapping (unclipped)."""
-        return self.base + self.anxiety * anxiety + self.avoidance * avoidance
+        return (self.base + self.anxiety * anxiety + self.avoidance * avoidance
+                + self.both * anxiety * avoidance)
 
     def formula(self) -> str:
         """Human-readable form, e.g. ``0.45 + 0.25 avoidance - 0.30 anxiety``."""
         text = f"{self.base:g}"
-        for coef, name in ((self.anxiety, "anxiety"), (self.avoidance, "avoidance")):
+        for coef, name in ((self.anxiety, "anxiety"), (self.avoidance, "avoidance"),
+                           (self.both, "anxiety x avoidance")):
             if coef:
                 text += f" {'+' if coef > 0 else '-'} {abs(coef):g} {name}"
         return text
@@ -173,8 +178,10 @@ _PARTNER_TEMPLATE: tuple[Param, ...] = (
           derive=Linear(6.0, anxiety=9.0)),
     Param("suppression", None, 0, 1, "Suppression",
           "How much this person pushes attachment worries out of mind.",
-          construct="deactivation: suppression of threat appraisal",
-          derive=Linear(0.0, avoidance=0.7)),
+          construct="deactivation: suppression of threat appraisal; it fails when anxiety is "
+                    "high too (Mikulincer, Dolev & Shaver 2004: suppression breaks down "
+                    "under load; the fearful pattern)",
+          derive=Linear(0.0, avoidance=0.7, both=-0.6)),
     Param("interpretation_bias", None, 0, 1, "Negative reading of ambiguity",
           "When a signal is unclear (an unanswered text), how strongly this person reads "
           "it as rejection.",
@@ -191,7 +198,7 @@ _PARTNER_TEMPLATE: tuple[Param, ...] = (
     Param("pursuit_gain", None, 0, 3, "Pursuit gain",
           "How strongly distress turns into pursuit: texts, calls, demands, protest.",
           construct="hyperactivating strategy (proximity seeking, protest)",
-          derive=Linear(0.2, anxiety=1.6)),
+          derive=Linear(0.2, anxiety=2.4)),
     Param("protest_persistence", None, 0, 1, "Protest persistence",
           "How much this person keeps protesting even after losing faith that the "
           "partner will respond.",
@@ -200,25 +207,33 @@ _PARTNER_TEMPLATE: tuple[Param, ...] = (
     Param("withdrawal_gain", None, 0, 3, "Withdrawal gain",
           "How strongly pressure or distress turns into pulling away.",
           construct="deactivating strategy (distancing, withdrawal)",
-          derive=Linear(0.0, avoidance=1.5)),
+          derive=Linear(0.0, avoidance=2.0)),
     Param("intrusion_sensitivity", None, 0, 3, "Sensitivity to intrusion",
           "How much the partner's demands and too much closeness feel like pressure.",
           construct="intrusion appraisal (need for space and independence)",
-          derive=Linear(0.1, avoidance=1.2)),
-    Param("preferred_closeness", None, 0.05, 0.95, "Preferred closeness",
+          derive=Linear(0.1, avoidance=2.0)),
+    Param("preferred_closeness", None, 0.05, 0.95, "Wished-for closeness",
           "How close this person wants to be: anxious people want more, avoidant people "
-          "less.",
-          construct="ideal level of closeness (Felmlee & Greenberg's set point)",
-          derive=Linear(0.55, anxiety=0.35, avoidance=-0.4)),
-    Param("responsiveness", None, 0, 1, "Responsiveness",
-          "How available and responsive this person is when not pulling away.",
-          construct="availability and responsiveness as an attachment figure",
-          derive=Linear(1.0, avoidance=-0.5)),
-    Param("lapse_rate", None, 0, 1, "Lapses", unit="per episode",
-          help="Chance that this person is simply unavailable in an episode (busy, "
+          "less; a fearful person (high on both) still wishes for a lot.",
+          construct="ideal level of closeness (Felmlee & Greenberg's set point); the "
+                    "fearful keep the wish for contact (Bartholomew & Horowitz 1991)",
+          derive=Linear(0.55, anxiety=0.35, avoidance=-0.4, both=0.4)),
+    Param("closeness_tolerance", None, 0.05, 1, "Tolerated closeness",
+          "How much closeness this person can take before it feels like too much. "
+          "Avoidant people tolerate less. For a fearful person it lies below the "
+          "closeness they wish for: no distance feels right.",
+          construct="discomfort with closeness (the avoidance dimension); the fearful "
+                    "approach-avoidance conflict (Bartholomew & Horowitz 1991)",
+          derive=Linear(0.95, avoidance=-0.6)),
+    Param("responsiveness", 0.9, 0, 1, "Responsiveness",
+          "How available and responsive this person is on a day they are not pulling "
+          "away. The same for everyone by default: avoidance lowers availability through "
+          "withdrawal, not by a mapping.",
+          construct="availability and responsiveness as an attachment figure"),
+    Param("lapse_rate", 0.1, 0, 1, "Lapses", unit="per day",
+          help="Chance that this person is simply unavailable on a day (busy, "
                "preoccupied), whatever the partner does.",
-          construct="inconsistent availability",
-          derive=Linear(0.05, avoidance=0.2)),
+          construct="inconsistent availability"),
     Param("exit_propensity", None, 0, 1, "Readiness to leave",
           "How ready this person is to end an unhappy relationship. Anxious people "
           "cling; avoidant people leave more easily.",
@@ -228,22 +243,39 @@ _PARTNER_TEMPLATE: tuple[Param, ...] = (
           "How much this person expects the partner to be there, at the start.",
           construct="internal working model of the partner (prior)",
           derive=Linear(0.75, anxiety=-0.25, avoidance=-0.25)),
+    Param("trust_rate", None, 0.001, 1, "Trust volatility", unit="per day",
+          help="How much one day's experience moves this person's expectation of the "
+               "partner. Anxious people swing: a good day idealises the partner, a bad day "
+               "devalues them.",
+          construct="revision of the working model of the partner; idealisation and "
+                    "devaluation (Campbell, Simpson, Boldry & Kashy 2005)",
+          derive=Linear(0.03, anxiety=0.06)),
+    Param("repair_tendency", None, 0, 1, "Repair attempts", unit="per tense day",
+          help="Chance that this person makes a repair attempt on a tense day: a joke, "
+               "an apology, 'let's start over'.",
+          construct="repair attempts (Gottman 1999); secure people resolve conflict more "
+                    "constructively (Pistole 1989)",
+          derive=Linear(0.4, anxiety=-0.15, avoidance=-0.25)),
     Param("protest_intensity", 1.0, 0, 1, "Harshness of bids",
           "How demanding this person's bids are: 1 is protest and criticism; lower is a "
           "softened request.",
           construct="demand intensity; softening (Overall, Simpson & Struthers 2013)"),
     Param("reassurance", 0.0, 0, 1, "Steady reassurance",
-          "Reassurance this person gives every episode, whether or not the partner "
+          "Reassurance this person gives every day, whether or not the partner "
           "protests: the seed article's 'antidote'.",
           construct="partner response policy: reassurance not contingent on protest"),
+    Param("contingent_reassurance", 0.0, 0, 1, "Reassurance when pressed",
+          "Reassurance this person gives in proportion to how hard the partner protests: "
+          "protest gets an answer, calm gets none (a schedule that rewards protest).",
+          construct="partner response policy: reassurance contingent on protest"),
 )
 
 _DYAD: tuple[Param, ...] = (
     Param("dyad.noise", 0.1, 0, 0.5, "Observation noise", unit="sd",
           help="How noisy each partner's reading of the other's availability is.",
           construct="noisy availability appraisal"),
-    Param("dyad.ambiguity", 0.2, 0, 1, "Ambiguous episodes", unit="per episode",
-          help="Share of episodes with no clear signal, like an unanswered text.",
+    Param("dyad.ambiguity", 0.2, 0, 1, "Ambiguous days", unit="per day",
+          help="Share of days with no clear signal, like an unanswered text.",
           construct="ambiguous cues"),
     Param("dyad.stress", 0.05, 0, 1, "Outside stress",
           help="Stress from outside the relationship (work, money, illness) that adds "
@@ -261,21 +293,17 @@ _DYAD: tuple[Param, ...] = (
     Param("dyad.burnout_weight", 0.4, 0, 2, "Burnout withdrawal",
           help="How much exhaustion makes a partner pull back.",
           construct="burnout of the pursued partner"),
-    Param("dyad.activation_rate", 0.3, 0.01, 1, "Emotional speed", unit="per episode",
+    Param("dyad.activation_rate", 0.3, 0.01, 1, "Emotional speed", unit="per day",
           help="How quickly distress follows the situation (1 minus emotional inertia).",
           construct="emotional inertia (Gottman et al. 2002)"),
-    Param("dyad.behaviour_rate", 0.3, 0.01, 1, "Behavioural speed", unit="per episode",
+    Param("dyad.behaviour_rate", 0.3, 0.01, 1, "Behavioural speed", unit="per day",
           help="How quickly pursuit and withdrawal follow their drives.",
           construct="behavioural inertia"),
-    Param("dyad.closeness_rate", 0.05, 0.001, 1, "Closeness speed", unit="per episode",
+    Param("dyad.closeness_rate", 0.05, 0.001, 1, "Closeness speed", unit="per day",
           help="How quickly emotional closeness changes.",
           construct="closeness dynamics (partner tracking)"),
-    Param("dyad.trust_rate", 0.03, 0.001, 1, "Trust learning rate", unit="per episode",
-          help="How quickly each partner's expectation of the other's availability "
-               "learns from experience.",
-          construct="revision of the internal working model (Fraley 2002)"),
     Param("dyad.inconsistency_rate", 0.02, 0.001, 1, "Inconsistency learning rate",
-          unit="per episode",
+          unit="per day",
           help="How quickly each partner learns how unpredictable the other is.",
           construct="learned unpredictability of the partner"),
     Param("dyad.inconsistency_damping", 20.0, 0, 100, "Inconsistency damping",
@@ -284,25 +312,55 @@ _DYAD: tuple[Param, ...] = (
           construct="partial reinforcement extinction effect (uncertainty-weighted "
                     "learning)"),
     Param("dyad.satisfaction_rate", 0.02, 0.001, 1, "Satisfaction speed",
-          unit="per episode",
-          help="How quickly satisfaction follows the quality of recent episodes.",
+          unit="per day",
+          help="How quickly satisfaction follows the quality of recent days.",
           construct="relationship satisfaction"),
-    Param("dyad.fatigue_rate", 0.02, 0, 1, "Fatigue build-up", unit="per episode",
+    Param("dyad.fatigue_rate", 0.02, 0, 1, "Fatigue build-up", unit="per day",
           help="How quickly being pressed and distressed wears a partner out.",
           construct="burnout of the pursued partner"),
-    Param("dyad.fatigue_recovery", 0.01, 0, 1, "Fatigue recovery", unit="per episode",
+    Param("dyad.fatigue_recovery", 0.01, 0, 1, "Fatigue recovery", unit="per day",
           help="How quickly a partner recovers from exhaustion when left in peace.",
           construct="recovery from burnout"),
-    Param("dyad.dissolution_rate", 0.005, 0, 1, "Break-up hazard", unit="per episode",
+    Param("dyad.dissolution_rate", 0.005, 0, 1, "Break-up hazard", unit="per day",
           help="Scale of the chance that an unhappy, exhausted partner ends the "
-               "relationship in an episode.",
+               "relationship on a day.",
           construct="dissolution hazard"),
+    Param("dyad.discomfort_rate", 0.1, 0.001, 1, "Discomfort speed", unit="per day",
+          help="How quickly discomfort with closeness and demands builds up, and how "
+               "quickly it drains away once there is distance.",
+          construct="an avoidant's discomfort with closeness: a delayed negative feedback"),
+    Param("dyad.detachment_rate", 0.02, 0, 1, "Detachment speed", unit="per day",
+          help="How quickly hopeless, unanswered distress turns into detachment (and how "
+               "quickly detachment thaws when the partner is there again).",
+          construct="protest, despair, detachment (Bowlby 1973)"),
+    Param("dyad.repair_effect", 0.5, 0, 1, "Repair effect",
+          help="How much a repair attempt that is taken up calms both partners: the share "
+               "of distress, pursuit, withdrawal and discomfort it takes away.",
+          construct="repair attempts (Gottman 1999)"),
+    Param("dyad.life_event_rate", 0.01, 0, 1, "Life events", unit="per day",
+          help="Chance on a day that a stressful event hits one partner (a row at work, "
+               "an illness in the family): about 3-4 a year at 0.01.",
+          construct="external stressors activating the attachment system"),
+    Param("dyad.life_event_size", 0.3, 0, 1, "Size of a life event",
+          help="How much outside stress a life event adds at first.",
+          construct="external stressors activating the attachment system"),
+    Param("dyad.life_event_recovery", 0.05, 0, 1, "Recovery from life events",
+          unit="per day",
+          help="How quickly the stress of a life event fades (0.05: half gone in two "
+               "weeks).",
+          construct="recovery from outside stress"),
+    Param("dyad.individuality", 0.15, 0, 1, "Individual differences",
+          help="How much people with the same traits still differ: the spread of each "
+               "person's own gains and thresholds around what the traits predict (0: "
+               "everyone is their traits).",
+          construct="person-level variation around the trait mappings"),
 )
 
 _RUN: tuple[Param, ...] = (
-    Param("run.steps", 500, 1, 100_000, "Episodes", unit="episodes", kind=int,
+    Param("run.steps", 365, 1, 100_000, "Days", unit="days", kind=int,
           sweepable=False,
-          help="How many interaction episodes to simulate.",
+          help="How many days to simulate (one step is one day of the couple's "
+               "interactions).",
           construct="run length"),
     Param("run.seed", 42, 0, 2**63 - 1, "Seed", kind=int, sweepable=False,
           help="The random seed: the same parameters and seed always give the same run.",

@@ -28,6 +28,19 @@ INITIAL_SATISFACTION = 0.75
 FATIGUE_UNAVAILABILITY = 0.5
 """Share of availability that full exhaustion takes away."""
 
+DISCOMFORT_RELIEF = 0.5
+"""How fast discomfort drains, relative to how fast it builds, once the intrusion stops."""
+
+SWITCH_GAIN = 40.0
+"""How sharply the stronger of the two drives (approach, avoidance) takes over."""
+SWITCH_HYSTERESIS = 4.0
+"""How much a person sticks to their current orientation (in logit units): the other drive
+must lead by ``SWITCH_HYSTERESIS / SWITCH_GAIN`` (0.1) before they turn round."""
+
+REPAIR_TRUST = 0.2
+"""Share of the way to full trust that a repair taken up moves each partner's trust (a
+repair is a day the partner was there after all)."""
+
 
 @register_jitable
 def clip01(x: Num) -> Num:
@@ -46,6 +59,27 @@ def follow(current: Num, target: Num, rate: Num) -> Num:
 
 
 # --- Signal: what each partner shows this episode -----------------------------------------
+
+
+@register_jitable
+def reassurance_given(steady: Num, contingent: Num, partner_pursuit: Num) -> Num:
+    """Reassurance offered today: ``R = clip(R_steady + k * p_j)``.
+
+    Steady reassurance (the seed's antidote) comes whatever the partner does; contingent
+    reassurance comes in proportion to yesterday's protest ``p_j``, so protest is what
+    earns it (a schedule that reinforces protest).
+    """
+    return clip01(steady + contingent * partner_pursuit)
+
+
+@register_jitable
+def life_load(load: Num, event: Num, size: Num, recovery: Num) -> Num:
+    """Outside stress from life events: ``L' = clip(L + e s (1 - L) - r L)``.
+
+    A life event (``e`` is 1 on the day one hits) adds stress that fades at rate ``r``
+    (daily stress spills over into the relationship: Neff & Karney 2004).
+    """
+    return clip01(load + event * size * (1.0 - load) - recovery * load)
 
 
 @register_jitable
@@ -100,14 +134,14 @@ def perceived_availability(
 
 @register_jitable
 def intrusion(
-    pressure_on_self: Num, closeness: Num, preferred_closeness: Num, sensitivity: Num
+    pressure_on_self: Num, closeness: Num, tolerated_closeness: Num, sensitivity: Num
 ) -> Num:
     """Intrusion appraisal (deactivation's trigger): demands and too much closeness.
 
-    ``q = sensitivity * (P + max(0, c - c*))``. Avoidant people (high sensitivity) feel
-    both the partner's demands and closeness beyond their preferred level as pressure.
+    ``q = sensitivity * (P + max(0, c - c_tol))``. Avoidant people (high sensitivity) feel
+    both the partner's demands and closeness beyond what they tolerate as pressure.
     """
-    return sensitivity * (pressure_on_self + np.maximum(closeness - preferred_closeness, 0.0))
+    return sensitivity * (pressure_on_self + np.maximum(closeness - tolerated_closeness, 0.0))
 
 
 # --- Appraise: threat appraisal and co-regulation (modules 1 and 2) -----------------------
@@ -124,22 +158,25 @@ def threat_cue(
 ) -> Num:
     """Signs of threat: low perceived availability, too little closeness, outside stress.
 
-    ``x = w_u (1 - v) + w_d max(0, c* - c) + stress``.
+    ``x = w_u (1 - v) + w_d max(0, c* - c) + stress``; ``stress`` is the couple's chronic
+    stress plus this person's load from life events.
     """
     gap = np.maximum(preferred_closeness - closeness, 0.0)
     return unavailability_weight * (1.0 - perceived) + distance_weight * gap + stress
 
 
 @register_jitable
-def threat_appraisal(cue: Num, threshold: Num, gain: Num, suppression: Num) -> Num:
-    """Threat appraisal with hypervigilance and suppression (module 1).
+def threat_appraisal(cue: Num, threshold: Num, gain: Num, suppression: Num,
+                     detachment: Num) -> Num:
+    """Threat appraisal with hypervigilance, suppression and detachment (module 1).
 
-    A thresholded influence function: ``T = (1 - sigma) / (1 + exp(-g (x - theta)))``.
+    A thresholded influence function: ``T = (1 - sigma)(1 - X) / (1 + exp(-g (x - theta)))``.
     Attachment anxiety lowers the threshold ``theta`` and raises the gain ``g``
     (hypervigilance); avoidance raises ``theta`` and damps the appraisal by the
-    suppression ``sigma`` (deactivation).
+    suppression ``sigma`` (deactivation). Detachment ``X``, learned from long unanswered
+    distress, damps it too: an acquired deactivation.
     """
-    return (1.0 - suppression) / (1.0 + np.exp(-gain * (cue - threshold)))
+    return (1.0 - suppression) * (1.0 - detachment) / (1.0 + np.exp(-gain * (cue - threshold)))
 
 
 @register_jitable
@@ -196,6 +233,33 @@ def update_trust(
     return new_trust, new_inconsistency
 
 
+@register_jitable
+def update_discomfort(discomfort: Num, intrusion_now: Num, rate: Num) -> Num:
+    """An avoidant's discomfort with closeness and demands: it builds, then drains.
+
+    ``D' = D + k [q (1 - D) - r_D (1 - q) D]`` with ``q = min(1, intrusion)``: demands and
+    closeness beyond one's preferred level fill it slowly, and only distance drains it.
+    Withdrawal follows ``D``, not today's intrusion, so the avoidant pulls back late and
+    comes back late: a delayed negative feedback on closeness.
+    """
+    q = np.minimum(intrusion_now, 1.0)
+    return clip01(discomfort + rate * (q * (1.0 - discomfort)
+                                       - DISCOMFORT_RELIEF * (1.0 - q) * discomfort))
+
+
+@register_jitable
+def update_detachment(detachment: Num, activation: Num, perceived: Num, hope_now: Num,
+                      rate: Num) -> Num:
+    """Protest, despair, detachment (Bowlby 1973).
+
+    ``X' = X + k [a (1 - v)(1 - h)(1 - X) - v X]``: distress that meets an unavailable
+    partner with no hope left (despair) turns slowly into detachment; a partner who is
+    there again thaws it. High protest persistence (anxiety) keeps hope up and delays it.
+    """
+    despair = activation * (1.0 - perceived) * (1.0 - hope_now)
+    return clip01(detachment + rate * (despair * (1.0 - detachment) - perceived * detachment))
+
+
 # --- Act: proximity-seeking viability (module 3) -----------------------------------------
 
 
@@ -212,34 +276,68 @@ def hope(trust: Num, persistence: Num) -> Num:
 
 @register_jitable
 def pursuit_drive(
-    activation: Num, perceived: Num, gain: Num, hope_now: Num, fatigue: Num
+    activation: Num, perceived: Num, closeness: Num, preferred_closeness: Num, gain: Num,
+    hope_now: Num, fatigue: Num, detachment: Num,
 ) -> Num:
-    """Hyperactivating strategy: pursuit (insistent bids, protest, monitoring).
+    """Hyperactivating strategy: the drive to pursue (insistent bids, protest, monitoring).
 
-    ``p* = clip(g_p * a * (1 - v) * h * (1 - f))``: distress aimed at a partner who seems
-    unavailable, weighted by the pursuit gain (high with anxiety), by hope, and by the
-    energy left: an exhausted pursuer stops pursuing (protest, then despair).
+    ``d_p = clip(g_p * a * min(1, 1 - v + max(0, c* - c)) * h * (1 - f) * (1 - X))``:
+    distress aimed at a partner who seems unavailable or too far away, weighted by the
+    pursuit gain (high with anxiety), by hope, by the energy left (an exhausted pursuer
+    stops), and not yet given up (detachment ``X``).
     """
-    return clip01(gain * activation * (1.0 - perceived) * hope_now * (1.0 - fatigue))
+    need = np.minimum(1.0 - perceived + np.maximum(preferred_closeness - closeness, 0.0), 1.0)
+    drive = gain * activation * need * hope_now * (1.0 - fatigue)
+    return clip01(drive * (1.0 - detachment))
 
 
 @register_jitable
-def withdrawal_drive(
-    intrusion_now: Num,
-    activation: Num,
-    perceived: Num,
-    gain: Num,
-    fatigue: Num,
-    burnout_weight: Num,
-) -> Num:
-    """Deactivating strategy: withdrawal (distance, self-reliance), and burnout.
+def withdrawal_drive(discomfort: Num, activation: Num, perceived: Num, gain: Num,
+                     suppression: Num) -> Num:
+    """Deactivating strategy: the drive to withdraw (distance, self-reliance).
 
-    ``w* = clip(g_w (q + a (1 - v)) + w_f f)``: pulling back when pressed or when distress
-    meets an unavailable partner, weighted by the withdrawal gain (high with avoidance),
-    plus withdrawal from exhaustion that anyone shows when worn out.
+    ``d_w = clip(g_w (D + sigma a (1 - v)))``: pulling back when discomfort with closeness
+    has built up, or, as far as this person deactivates (suppression ``sigma``), when
+    distress meets an unavailable partner; weighted by the withdrawal gain (high with
+    avoidance).
     """
-    drive = gain * (intrusion_now + activation * (1.0 - perceived))
-    return clip01(drive + burnout_weight * fatigue)
+    return clip01(gain * (discomfort + suppression * activation * (1.0 - perceived)))
+
+
+@register_jitable
+def orientation(approach: Num, pursuit_drive_now: Num, withdrawal_drive_now: Num) -> Num:
+    """Approach or avoidance: which of the two strategies a person follows today.
+
+    ``m' = 1 / (1 + exp(-(k (d_p - d_w) + h (2 m - 1))))``: the stronger drive takes over
+    (gain ``k``), and the current orientation holds until the other leads clearly
+    (hysteresis ``h``). Pursuit acts at ``d_p m`` and withdrawal at ``d_w (1 - m)``. With
+    one weak drive a person simply follows the strong one; a fearful person, with both
+    strong, switches between approach and avoidance instead of doing both at once (the
+    approach-avoidance conflict).
+    """
+    logit = SWITCH_GAIN * (pursuit_drive_now - withdrawal_drive_now)
+    return 1.0 / (1.0 + np.exp(-(logit + SWITCH_HYSTERESIS * (2.0 * approach - 1.0))))
+
+
+@register_jitable
+def repair_chance(tendency: Num, activation_self: Num, activation_other: Num,
+                  satisfaction_other: Num, detachment_other: Num) -> Num:
+    """Chance that this partner makes a repair attempt today and the other takes it up.
+
+    ``P = rho * max(a_i, a_j) * s_j (1 - a_j / 2)(1 - X_j)``: attempts come on tense days
+    (Gottman's repair attempts), in proportion to the person's repair tendency; they are
+    taken up by a partner who still feels good about the relationship (positive sentiment
+    override), is not flooded, and has not detached.
+    """
+    tension = np.maximum(activation_self, activation_other)
+    receptive = satisfaction_other * (1.0 - 0.5 * activation_other) * (1.0 - detachment_other)
+    return clip01(tendency * tension * receptive)
+
+
+@register_jitable
+def after_repair(value: Num, repaired: Num, effect: Num) -> Num:
+    """A calming state after a repair taken up: ``x (1 - effect * r)``."""
+    return value * (1.0 - effect * repaired)
 
 
 @register_jitable
@@ -266,20 +364,20 @@ def update_fatigue(fatigue: Num, strain_now: Num, rate: Num, recovery: Num) -> N
 @register_jitable
 def episode_quality(
     perceived: Num,
-    activation: Num,
     closeness: Num,
     preferred_closeness: Num,
-    pressure_on_self: Num,
     fatigue: Num,
 ) -> Num:
-    """How good this episode felt to one partner.
+    """How good this day of the relationship was to one partner: its rewards and costs.
 
-    ``Q = (1 - 0.5 f) * mean(v, 1 - a, 1 - |c - c*|, 1 - P)``: a partner who is there,
-    calm, closeness near one's ideal, no demands; exhaustion spoils all of it.
+    ``Q = (1 - 0.5 f) * (v + 1 - |c - c*|) / 2``: responsiveness received (the partner
+    seen as there) and closeness near what one wants are the rewards; exhaustion from the
+    relationship is the cost. Demands, pursuit and withdrawal do not enter by definition:
+    they lower satisfaction only through what they do to availability, closeness and
+    fatigue.
     """
-    parts = perceived + (1.0 - activation) + (1.0 - np.abs(closeness - preferred_closeness))
-    parts = parts + (1.0 - np.minimum(pressure_on_self, 1.0))
-    return (1.0 - 0.5 * fatigue) * parts / 4.0
+    fit = 1.0 - np.abs(closeness - preferred_closeness)
+    return (1.0 - 0.5 * fatigue) * (perceived + fit) / 2.0
 
 
 # --- Dyad: closeness and dissolution ----------------------------------------------------

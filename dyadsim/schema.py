@@ -44,11 +44,17 @@ STATE_VARS: tuple[str, ...] = (
     "intrusion",
     "ambiguous",
     "lapsed",
+    "discomfort",
+    "detachment",
+    "load",
+    "approach",
+    "repair",
 )
 """Every state variable a partner carries, as recorded each step (``partner_a.<name>``)."""
 
 SLOW_VARS: tuple[str, ...] = (
     "activation", "pursuit", "withdrawal", "trust", "inconsistency", "fatigue", "satisfaction",
+    "discomfort", "detachment", "load", "approach",
 )
 """The state that carries over between episodes. The rest of :data:`STATE_VARS` (what was
 offered, seen, felt and drawn this episode) is recomputed by each episode before it is read."""
@@ -71,20 +77,26 @@ _F = _positions(PARTNER_FIELDS)
 F_RESP, F_REASS, F_LAPSE = _F["responsiveness"], _F["reassurance"], _F["lapse_rate"]
 F_BIAS, F_PROTEST = _F["interpretation_bias"], _F["protest_intensity"]
 F_PREF, F_SENS = _F["preferred_closeness"], _F["intrusion_sensitivity"]
+F_TOL = _F["closeness_tolerance"]
 F_THETA, F_GAIN, F_SUPP = _F["threat_threshold"], _F["threat_gain"], _F["suppression"]
 F_UPTAKE, F_SOOTHE = _F["comfort_uptake"], _F["self_soothing"]
 F_PGAIN, F_PERSIST, F_WGAIN = _F["pursuit_gain"], _F["protest_persistence"], _F[
     "withdrawal_gain"]
 F_EXIT, F_TRUST0 = _F["exit_propensity"], _F["trust0"]
+F_TRATE, F_REPAIR, F_CONTINGENT = _F["trust_rate"], _F["repair_tendency"], _F[
+    "contingent_reassurance"]
 
 _D = _positions(DYAD_FIELDS)
 D_NOISE, D_AMBIG, D_STRESS, D_C0 = _D["noise"], _D["ambiguity"], _D["stress"], _D["closeness0"]
 D_UW, D_DW, D_BURN = _D["unavailability_weight"], _D["distance_weight"], _D["burnout_weight"]
 D_ARATE, D_BRATE, D_CRATE = _D["activation_rate"], _D["behaviour_rate"], _D["closeness_rate"]
-D_TRATE, D_IRATE, D_DAMP = _D["trust_rate"], _D["inconsistency_rate"], _D[
-    "inconsistency_damping"]
+D_IRATE, D_DAMP = _D["inconsistency_rate"], _D["inconsistency_damping"]
 D_SRATE, D_FRATE, D_FREC = _D["satisfaction_rate"], _D["fatigue_rate"], _D["fatigue_recovery"]
 D_DISS = _D["dissolution_rate"]
+D_DRATE, D_XRATE, D_REPAIR = _D["discomfort_rate"], _D["detachment_rate"], _D["repair_effect"]
+D_LRATE, D_LSIZE, D_LREC = _D["life_event_rate"], _D["life_event_size"], _D[
+    "life_event_recovery"]
+D_INDIV = _D["individuality"]
 
 _S = _positions(STATE_VARS)
 S_ACT, S_PUR, S_WD, S_PERC = _S["activation"], _S["pursuit"], _S["withdrawal"], _S[
@@ -94,6 +106,8 @@ S_TRUST, S_INC, S_FAT, S_SAT = _S["trust"], _S["inconsistency"], _S["fatigue"], 
 S_THR, S_AVAIL, S_PRES, S_INTR = _S["threat"], _S["availability"], _S["pressure"], _S[
     "intrusion"]
 S_AMB, S_LAPSED = _S["ambiguous"], _S["lapsed"]
+S_DISC, S_DET, S_LOAD, S_REP = _S["discomfort"], _S["detachment"], _S["load"], _S["repair"]
+S_APPR = _S["approach"]
 
 SLOW_INDEX: tuple[int, ...] = tuple(_S[name] for name in SLOW_VARS)
 """Where each of :data:`SLOW_VARS` sits in the state tuple."""

@@ -24,8 +24,11 @@ _TO_UNIT = 2.0**-53
 _MASK64 = (1 << 64) - 1
 
 # Channels: one per kind of draw and partner. Partner k (0 for A, 1 for B) adds 16 * k.
-AMBIGUITY, LAPSE, NOISE_U1, NOISE_U2, EXIT = 0, 1, 2, 3, 4
+AMBIGUITY, LAPSE, NOISE_U1, NOISE_U2, EXIT, LIFE_EVENT, REPAIR = 0, 1, 2, 3, 4, 5, 6
 CHANNELS_PER_PARTNER = 16
+PERSON_STEP = 1 << 40
+"""The counter "step" of a person's own draws (their deviations from the trait mappings):
+far beyond any run's days, so they never meet a day's draws."""
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numba
 import numpy as np
-from numba import prange
+from numba import literal_unroll, prange
 from numba.extending import register_jitable
 
 from dyadsim import episode, outcomes
@@ -21,13 +21,7 @@ from dyadsim.episode import put
 from dyadsim.params import PARTNER_FIELDS, PARTNERS, make_params, param_matrix
 from dyadsim.schema import (
     PARAM_NAMES,
-    S_ACT,
-    S_FAT,
-    S_INC,
-    S_PUR,
-    S_SAT,
-    S_TRUST,
-    S_WD,
+    SLOW_INDEX,
     SLOW_VARS,
     dyad_vector,
     partner_vectors,
@@ -38,7 +32,7 @@ PARTNER_STATE: tuple[str, ...] = SLOW_VARS
 STATE: tuple[str, ...] = (
     *(f"{who}.{var}" for who in PARTNERS for var in PARTNER_STATE), "dyad.closeness",
 )
-"""The mean-field state vector, in order (15 entries)."""
+"""The mean-field state vector, in order (one block per partner, then closeness)."""
 
 _N = len(PARTNER_STATE)
 _IDX = {name: i for i, name in enumerate(STATE)}
@@ -48,6 +42,9 @@ M_ACT, M_PUR, M_WD, M_TRUST = (PARTNER_STATE.index(v) for v in (
     "activation", "pursuit", "withdrawal", "trust"))
 M_INC, M_FAT, M_SAT = (PARTNER_STATE.index(v) for v in ("inconsistency", "fatigue",
                                                          "satisfaction"))
+
+_SLOTS = tuple((m, s) for m, s in enumerate(SLOW_INDEX))
+"""(position in a partner's block, position in the state tuple) of each slow variable."""
 
 Label = Literal["settled", "trapped", "distant"]
 
@@ -59,20 +56,15 @@ def _unpack(x: np.ndarray, k: int) -> episode.State:
     The per-episode variables are left at 0: every episode sets them before reading them.
     """
     st = episode.ZERO_STATE
-    st = put(st, S_ACT, x[k + M_ACT])
-    st = put(st, S_PUR, x[k + M_PUR])
-    st = put(st, S_WD, x[k + M_WD])
-    st = put(st, S_TRUST, x[k + M_TRUST])
-    st = put(st, S_INC, x[k + M_INC])
-    st = put(st, S_FAT, x[k + M_FAT])
-    return put(st, S_SAT, x[k + M_SAT])
+    for j in literal_unroll(_SLOTS):
+        st = put(st, j[1], x[k + j[0]])
+    return st
 
 
 @register_jitable
 def _pack(st: episode.State, out: np.ndarray, k: int) -> None:
-    out[k + M_ACT], out[k + M_PUR], out[k + M_WD] = st[S_ACT], st[S_PUR], st[S_WD]
-    out[k + M_TRUST], out[k + M_INC] = st[S_TRUST], st[S_INC]
-    out[k + M_FAT], out[k + M_SAT] = st[S_FAT], st[S_SAT]
+    for j in literal_unroll(_SLOTS):
+        out[k + j[0]] = st[j[1]]
 
 
 @register_jitable
