@@ -31,7 +31,8 @@ Every threshold above is a module constant (the defaults) and a position in a fl
 vector: :data:`THRESHOLDS` holds the defaults in :data:`THRESHOLD_NAMES` order, and
 :func:`thresholds` returns a checked copy with some of them changed. Every function that
 classifies takes such a vector (``th``), so recorded runs can be classified again under other
-thresholds without rerunning the model (:func:`reclassify`). The metrics other than
+thresholds without rerunning the model (:func:`reclassify`); the constants and the checks
+live in :mod:`dyadsim.thresholds` and are importable from here. The metrics other than
 ``episodes``, ``episode_length``, ``time_to_escalation`` and ``trap_entered`` do not depend on
 the thresholds.
 """

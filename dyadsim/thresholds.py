@@ -73,6 +73,13 @@ def thresholds(base: np.ndarray | None = None, **changes: float) -> np.ndarray:
     ``WINDOW`` in (0, 1], counts of steps or waves are whole numbers >= 1, and ``PW_OFF``
     may not exceed ``PW_ON`` (the episode would end before it began).
 
+    Args:
+        base: A threshold vector to start from (checked with the changes).
+        **changes: New values by threshold name.
+
+    Returns:
+        A new, writable float64 vector in :data:`THRESHOLD_NAMES` order.
+
     Raises:
         ValueError: One line naming the key, the value and what is allowed.
     """
