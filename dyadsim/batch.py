@@ -169,7 +169,7 @@ def _kernel(
         last, dissolved = _run_dyad(pp[i], dp[i], keys[i], cm, steps, every, x, rec[i],
                                     where, slot, change_of, weights, bases[i], targets[i])
         lasts[i] = last
-        code, values = outcomes.assess_series(x[: last + 1], dissolved)
+        code, values = outcomes.assess_series(x[: last + 1], dissolved, outcomes.THRESHOLDS)
         codes[i] = code
         mets[i, :] = values
 

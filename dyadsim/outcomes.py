@@ -26,6 +26,15 @@ Classes, tested in this order on the final ``WINDOW`` share of the run:
 ``settled``    everything else: no dissolution, no locked-in or recurring trap, and
                closeness not low. (It is the remainder, so the report also gives mean
                activation: a settled anxious partner may still be moderately distressed.)
+
+Every threshold above is a module constant (the defaults) and a position in a float64
+vector: :data:`THRESHOLDS` holds the defaults in :data:`THRESHOLD_NAMES` order, and
+:func:`thresholds` returns a checked copy with some of them changed. Every function that
+classifies takes such a vector (``th``), so recorded runs can be classified again under other
+thresholds without rerunning the model (:func:`reclassify`); the constants and the checks
+live in :mod:`dyadsim.thresholds` and are importable from here. The metrics other than
+``episodes``, ``episode_length``, ``time_to_escalation`` and ``trap_entered`` do not depend on
+the thresholds.
 """
 
 from __future__ import annotations
@@ -37,22 +46,49 @@ import numba
 import numpy as np
 from numba.extending import register_jitable
 
+from dyadsim.thresholds import (  # the defaults and the vector live there; re-exported
+    _I_CYC_EPISODES,
+    _I_DISTANT,
+    _I_ESC_ACT,
+    _I_ESC_SHARE,
+    _I_MIN_EPISODE,
+    _I_MIN_GAP,
+    _I_MIN_WINDOW,
+    _I_PW_OFF,
+    _I_PW_ON,
+    _I_SUSTAIN,
+    _I_WAVE_PEAK,
+    _I_WINDOW,
+    CYCLING_EPISODES,
+    DISTANT_CLOSENESS,
+    ESCALATED_ACTIVATION,
+    ESCALATED_SHARE,
+    MIN_EPISODE,
+    MIN_GAP,
+    MIN_WINDOW_STEPS,
+    PW_OFF,
+    PW_ON,
+    SUSTAIN_STEPS,
+    THRESHOLD_NAMES,
+    THRESHOLDS,
+    WAVE_PEAK,
+    WINDOW,
+    threshold_dict,
+    thresholds,
+)
+
 OUTCOMES: tuple[str, ...] = ("settled", "escalated", "cycling", "dissolved", "distant")
 TRAP_OUTCOMES: tuple[str, ...] = ("escalated", "cycling")
+__all__ = [
+    "CYCLING_EPISODES", "DISTANT_CLOSENESS", "ESCALATED_ACTIVATION", "ESCALATED_SHARE",
+    "METRICS", "METRIC_NAMES", "MIN_EPISODE", "MIN_GAP", "MIN_WINDOW_STEPS", "OUTCOMES",
+    "PW_OFF", "PW_ON", "SERIES", "SUSTAIN_STEPS", "THRESHOLDS", "THRESHOLD_NAMES",
+    "TRAP_OUTCOMES", "WAVE_PEAK", "WINDOW", "assess", "assess_series", "classify",
+    "dissolved_at", "episode_length", "episode_mask", "episodes", "mean_activation",
+    "metrics", "pursue_withdraw", "pw_signal", "reclassify", "recorded_series",
+    "series_matrix", "threshold_dict", "thresholds", "time_to_escalation", "waves",
+]
 
-PW_ON = 0.20
-PW_OFF = 0.10
-WINDOW = 0.4
-MIN_WINDOW_STEPS = 20
-ESCALATED_SHARE = 0.5
-ESCALATED_ACTIVATION = 0.5
-CYCLING_EPISODES = 2
-MIN_GAP = 5
-MIN_EPISODE = 5
-WAVE_PEAK = 0.30
-DISTANT_CLOSENESS = 0.30
-SUSTAIN_STEPS = 20
-"""Steps ``pw`` must stay at or above ``PW_ON`` to count as escalation (time to escalation)."""
 
 METRIC_NAMES: tuple[str, ...] = (
     "mean_activation", "pursuit_index", "withdrawal_index", "pursue_withdraw_index",
@@ -102,15 +138,17 @@ def _episode_mask(pw: np.ndarray, on: float, off: float) -> np.ndarray:
 
 
 @register_jitable
-def _wave_bounds(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    starts, ends, _ = _waves_and_mask(pw)
+def _wave_bounds(pw: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends, _ = _waves_and_mask(pw, th)
     return starts, ends
 
 
 @register_jitable
-def _waves_and_mask(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _waves_and_mask(pw: np.ndarray, th: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The waves' starts and ends, and the episode mask they were read from."""
-    mask = _episode_mask(pw, PW_ON, PW_OFF)
+    mask = _episode_mask(pw, th[_I_PW_ON], th[_I_PW_OFF])
+    min_gap, min_episode, wave_peak = th[_I_MIN_GAP], th[_I_MIN_EPISODE], th[_I_WAVE_PEAK]
     n = pw.shape[0]
     starts = np.empty(n, dtype=np.int64)
     ends = np.empty(n, dtype=np.int64)
@@ -123,7 +161,7 @@ def _waves_and_mask(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         start = t
         while t < n and mask[t]:
             t += 1
-        if merged > 0 and start - ends[merged - 1] < MIN_GAP:
+        if merged > 0 and start - ends[merged - 1] < min_gap:
             ends[merged - 1] = t
         else:
             starts[merged] = start
@@ -132,7 +170,7 @@ def _waves_and_mask(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     kept = 0
     for j in range(merged):
         s, e = starts[j], ends[j]
-        if e - s >= MIN_EPISODE and pw[s:e].max() >= WAVE_PEAK:
+        if e - s >= min_episode and pw[s:e].max() >= wave_peak:
             starts[kept] = s
             ends[kept] = e
             kept += 1
@@ -140,13 +178,15 @@ def _waves_and_mask(pw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @register_jitable
-def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
+def assess_series(x: np.ndarray, dissolved: bool,
+                  th: np.ndarray = THRESHOLDS) -> tuple[int, np.ndarray]:
     """Classify one run and compute its metrics from its series matrix.
 
     Args:
         x: Array of shape ``(rows, len(SERIES))``: row 0 is the initial state, one row per
             step after it; a dissolved run ends at the row of its dissolution.
         dissolved: Whether the last row is the step the relationship ended.
+        th: Threshold vector (:func:`thresholds`); unchecked here.
 
     Returns:
         The outcome's index in :data:`OUTCOMES`, and the metrics in the order of
@@ -175,24 +215,25 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
     out[1] = pursuit / live
     out[2] = withdrawal / live
     out[3] = signal / live
-    starts, ends, mask = _waves_and_mask(pw[1:])
+    starts, ends, mask = _waves_and_mask(pw[1:], th)
     out[4] = starts.shape[0]
     if starts.shape[0] > 0:
         out[5] = (ends - starts).mean()
+    pw_on, sustain, cycling = th[_I_PW_ON], int(th[_I_SUSTAIN]), th[_I_CYC_EPISODES]
     run = 0
     for t in range(1, n):
-        run = run + 1 if pw[t] >= PW_ON else 0
-        if run >= SUSTAIN_STEPS:
-            out[6] = t - SUSTAIN_STEPS + 1
+        run = run + 1 if pw[t] >= pw_on else 0
+        if run >= sustain:
+            out[6] = t - sustain + 1
             break
-    out[7] = 1.0 if (not np.isnan(out[6]) or out[4] >= CYCLING_EPISODES) else 0.0
+    out[7] = 1.0 if (not np.isnan(out[6]) or out[4] >= cycling) else 0.0
     out[8] = 0.5 * (sat_a / live + sat_b / live)
     out[9] = 0.5 * (x[end - 1, _SA] + x[end - 1, _SB])
     out[10] = close / live
     if dissolved:
         out[11] = n - 1
         return _DISSOLVED, out
-    width = max(MIN_WINDOW_STEPS, int(np.floor(WINDOW * (n - 1) + 0.5)))
+    width = max(int(th[_I_MIN_WINDOW]), int(np.floor(th[_I_WINDOW] * (n - 1) + 0.5)))
     first = max(1, n - width)
     inside = 0
     for t in range(first - 1, n - 1):
@@ -202,23 +243,91 @@ def assess_series(x: np.ndarray, dissolved: bool) -> tuple[int, np.ndarray]:
     for t in range(first, n):
         distress += max(x[t, _AA], x[t, _AB])
     distress = distress / (n - first)
-    if share >= ESCALATED_SHARE and distress >= ESCALATED_ACTIVATION:
+    if share >= th[_I_ESC_SHARE] and distress >= th[_I_ESC_ACT]:
         return _ESCALATED, out
     touching = 0
     for j in range(ends.shape[0]):
         if ends[j] > first - 1:
             touching += 1
-    if touching >= CYCLING_EPISODES:
+    if touching >= cycling:
         return _CYCLING, out
     closeness = 0.0
     for t in range(first, n):
         closeness += x[t, _CL]
-    if closeness / (n - first) < DISTANT_CLOSENESS:
+    if closeness / (n - first) < th[_I_DISTANT]:
         return _DISTANT, out
     return _SETTLED, out
 
 
 _assess_compiled = numba.njit(cache=True)(assess_series)
+
+
+@numba.njit(cache=True)
+def _reclassify(series: np.ndarray, dissolved: np.ndarray, th: np.ndarray,
+                codes: np.ndarray, out: np.ndarray) -> None:
+    for i in range(series.shape[0]):
+        rows = series.shape[1]
+        while rows > 1 and np.isnan(series[i, rows - 1, 0]):
+            rows -= 1
+        codes[i], out[i] = assess_series(series[i, :rows], dissolved[i], th)
+
+
+def _checked(th: np.ndarray | None) -> np.ndarray:
+    return THRESHOLDS if th is None else thresholds(th)
+
+
+def reclassify(series: np.ndarray, dissolved: np.ndarray,
+               th: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Classify recorded runs again under other thresholds, without rerunning the model.
+
+    Args:
+        series: Shape ``(runs, rows, len(SERIES))``: each run's :data:`SERIES` at every step
+            from step 0 (as :func:`recorded_series` gives); rows after a run's end are NaN.
+        dissolved: One truth value per run: whether its last row is its dissolution.
+        th: Threshold vector (:func:`thresholds`; default :data:`THRESHOLDS`), checked.
+
+    Returns:
+        Outcome codes (int8, indices into :data:`OUTCOMES`) and metrics, shape
+        ``(runs, len(METRIC_NAMES))``: with the default thresholds, the same bit for bit as
+        the engine's own.
+
+    Raises:
+        ValueError: A bad threshold, or arrays of the wrong shape.
+    """
+    th = _checked(th)
+    x = np.ascontiguousarray(series, dtype=np.float64)
+    gone = np.asarray(dissolved, dtype=np.bool_).reshape(-1)
+    if x.ndim != 3 or x.shape[2] != len(SERIES) or x.shape[1] < 1:
+        raise ValueError(f"reclassify: series has shape {x.shape}; allowed: (runs, rows >= 1, "
+                         f"{len(SERIES)}) in SERIES column order")
+    if gone.shape[0] != x.shape[0]:
+        raise ValueError(f"reclassify: {gone.shape[0]} dissolved flags for {x.shape[0]} runs; "
+                         f"allowed: one per run")
+    codes = np.empty(x.shape[0], dtype=np.int8)
+    out = np.empty((x.shape[0], len(METRIC_NAMES)))
+    _reclassify(x, gone, np.ascontiguousarray(th), codes, out)
+    return codes, out
+
+
+def recorded_series(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The series matrix and dissolution flags of runs recorded at every step.
+
+    Args:
+        result: A :class:`dyadsim.runner.Replicates` (or anything with ``every`` and
+            ``column(name)`` giving ``(runs, rows)``) run with ``record_every=1``.
+
+    Returns:
+        ``(series, dissolved)`` as :func:`reclassify` takes them.
+
+    Raises:
+        ValueError: The runs were not recorded at every step.
+    """
+    if getattr(result, "every", 0) != 1:
+        raise ValueError(f"recorded_series: runs recorded every {getattr(result, 'every', 0)} "
+                         f"steps; allowed: record_every=1 (the classifier reads every step)")
+    series = np.stack([result.column(name) for name in SERIES], axis=-1)
+    dissolved = np.nan_to_num(result.column("dyad.dissolved")).max(axis=1) > 0
+    return np.ascontiguousarray(series), dissolved
 
 
 def _col(traj: Trajectory, name: str) -> np.ndarray:
@@ -237,9 +346,9 @@ def series_matrix(traj: Trajectory) -> tuple[np.ndarray, bool]:
     return np.ascontiguousarray(x), False
 
 
-def assess(traj: Trajectory) -> tuple[str, dict[str, float]]:
-    """The outcome class and every named metric of one run."""
-    code, values = _assess_compiled(*series_matrix(traj))
+def assess(traj: Trajectory, th: np.ndarray | None = None) -> tuple[str, dict[str, float]]:
+    """The outcome class and every named metric of one run (``th``: see :func:`thresholds`)."""
+    code, values = _assess_compiled(*series_matrix(traj), np.ascontiguousarray(_checked(th)))
     return OUTCOMES[code], dict(zip(METRIC_NAMES, values.tolist(), strict=True))
 
 
@@ -255,13 +364,14 @@ def episode_mask(pw: np.ndarray, on: float = PW_ON, off: float = PW_OFF) -> np.n
     return _episode_mask(np.asarray(pw, dtype=float), on, off)
 
 
-def waves(pw: np.ndarray) -> list[tuple[int, int]]:
+def waves(pw: np.ndarray, th: np.ndarray | None = None) -> list[tuple[int, int]]:
     """``(start, end)`` of each pursue-withdraw wave in a ``pw`` series (end exclusive).
 
     Episodes (hysteresis) closer than ``MIN_GAP`` steps are merged; what remains counts if
-    it lasts at least ``MIN_EPISODE`` steps and peaks at ``WAVE_PEAK`` or more.
+    it lasts at least ``MIN_EPISODE`` steps and peaks at ``WAVE_PEAK`` or more (``th``: see
+    :func:`thresholds`).
     """
-    starts, ends = _wave_bounds(np.asarray(pw, dtype=float))
+    starts, ends = _wave_bounds(np.asarray(pw, dtype=float), _checked(th))
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
@@ -313,9 +423,10 @@ def metrics(traj: Trajectory) -> dict[str, float]:
     return assess(traj)[1]
 
 
-def classify(traj: Trajectory) -> str:
+def classify(traj: Trajectory, th: np.ndarray | None = None) -> str:
     """Sort a run into one of :data:`OUTCOMES` from its trajectory alone.
 
-    The criteria and their order are in this module's docstring and in ``docs/MODEL.md``.
+    The criteria and their order are in this module's docstring and in ``docs/MODEL.md``;
+    ``th`` is a threshold vector (:func:`thresholds`, default :data:`THRESHOLDS`).
     """
-    return assess(traj)[0]
+    return assess(traj, th)[0]
