@@ -45,8 +45,7 @@ SETTLED, TRAPPED, REPAIRED, DISTANT, APART = range(len(STATES))
 EVENTS: tuple[str, ...] = ("trap", "trap_spell", "repair", "detachment", "breakup")
 """The per-run events of :func:`event_times`, in column order."""
 EXITS: tuple[str, ...] = ("none", "still trapped", "repaired", "distant", "apart")
-"""How a run's first trap spell ended: never trapped, trapped at the run's end, or the state
-of the first day after the spell."""
+"""How a run's first trap spell ended (``none``: never trapped)."""
 WINDOW_DAYS: int = timeunits.DAYS_PER_WEEK
 """The trailing window of the trapped and distant tests (days ``t - 6 .. t``)."""
 TRAP_SHARE: float = outcomes.ESCALATED_SHARE
@@ -60,6 +59,10 @@ READS: tuple[str, ...] = (
 
 def _reads(traj: Any, columns: Sequence[str] | None) -> np.ndarray:
     """The :data:`READS` columns as an array ``(runs, days, len(READS))``."""
+    if hasattr(traj, "every"):  # a Replicates
+        if traj.every != 1:
+            raise ValueError(f"record_every: {traj.every}; allowed: 1 (one row a day)")
+        traj = traj.trajectories
     if isinstance(traj, np.ndarray):
         names = list(columns if columns is not None else schema.TRAJECTORY_COLUMNS[1:])
         x = traj[None] if traj.ndim == 2 else traj
@@ -85,7 +88,10 @@ def _reads(traj: Any, columns: Sequence[str] | None) -> np.ndarray:
 
 
 def _trailing_sum(x: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of ``x`` over days ``max(first, t - WINDOW_DAYS + 1) .. t`` and its day count."""
+    """Sum of ``x`` over days ``max(first, t - WINDOW_DAYS + 1) .. t`` and its day count.
+
+    A day before ``first`` has only itself as its window.
+    """
     days = x.shape[1]
     c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
     hi = np.arange(days) + 1
@@ -97,8 +103,8 @@ def daily_states(traj: Any, columns: Sequence[str] | None = None) -> np.ndarray:
     """Each run's state on each day, codes into :data:`STATES`.
 
     Args:
-        traj: ``Replicates.trajectories`` (``(runs, days, columns)``, NaN after a
-            dissolution), one run's ``(days, columns)`` array, or one run's DataFrame
+        traj: A ``Replicates``, its ``trajectories`` (``(runs, days, columns)``, NaN
+            after a dissolution), one run's ``(days, columns)`` array, or one run's DataFrame
             (``Replicates.trajectory(i)``) or column mapping, recorded every day.
         columns: Column names of an array (default ``schema.TRAJECTORY_COLUMNS[1:]``).
 
@@ -113,8 +119,7 @@ def daily_states(traj: Any, columns: Sequence[str] | None = None) -> np.ndarray:
         mask[i, 1:] = outcomes.episode_mask(pw[i, 1:])
     covered, _ = _trailing_sum(mask.astype(float), first=1)
     trapped = covered >= TRAP_SHARE * WINDOW_DAYS
-    total, n = _trailing_sum(np.nan_to_num(close), first=1)
-    total[:, 0], n[0] = close[:, 0], 1  # day 0: the initial closeness alone
+    total, n = _trailing_sum(np.nan_to_num(close), first=1)  # day 0: its own closeness
     distant = total / n < outcomes.DISTANT_CLOSENESS
     apart = np.maximum.accumulate((gone > 0) | np.isnan(gone), axis=1)
     trapped &= ~apart
@@ -172,10 +177,10 @@ def event_times(states: np.ndarray) -> Events:
     detach = _first(after & (s == DISTANT) & entered[:, None])
     time = np.empty((runs, len(EVENTS)))
     observed = np.zeros((runs, len(EVENTS)), dtype=bool)
-    for j, first in enumerate((trap, None, repair, detach, breakup)):
-        if first is not None:
-            observed[:, j] = first >= 0
-            time[:, j] = np.where(first >= 0, first, last if j == 4 else end)
+    for j, first, censor in ((0, trap, end), (2, repair, end), (3, detach, end),
+                             (4, breakup, last)):
+        observed[:, j] = first >= 0
+        time[:, j] = np.where(first >= 0, first, censor)
     observed[:, 1] = spell_end >= 0
     spell = np.where(spell_end >= 0, spell_end, days) - trap
     time[:, 1] = np.where(entered, spell, np.nan)
@@ -246,13 +251,12 @@ def kaplan_meier(time: Any, observed: Any, z: float = Z95) -> KaplanMeier:
     times, inverse = np.unique(t, return_inverse=True)
     events = np.bincount(inverse, weights=d, minlength=times.size)
     leaving = np.bincount(inverse, minlength=times.size)
-    at_risk = t.size - np.r_[0, np.cumsum(leaving)[:-1]]
+    at_risk = t.size - np.r_[0, np.cumsum(leaving)][:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(1.0 - events / at_risk)
         green = np.cumsum(np.where(events > 0, events / (at_risk * (at_risk - events)), 0.0))
         se = np.sqrt(green) / np.abs(np.log(surv))
-        low = surv ** np.exp(z * se)
-        high = surv ** np.exp(-z * se)
+        low, high = surv ** np.exp(z * se), surv ** np.exp(-z * se)
     inside = (surv > 0) & (surv < 1) & np.isfinite(se)
     low, high = np.where(inside, low, surv), np.where(inside, high, surv)
     zero = np.flatnonzero(surv <= 0)

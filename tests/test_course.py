@@ -184,6 +184,9 @@ def test_kaplan_meier_censoring():
     assert tie.survival[0] == pytest.approx(2 / 3)
     nan_left_out = course.kaplan_meier([2, np.nan, 5], [1, 1, 1])
     assert nan_left_out.at_risk.tolist() == [2, 1]
+    nobody = course.kaplan_meier([np.nan, np.nan], [0, 0])
+    assert nobody.time.size == nobody.at_risk.size == 0 and math.isnan(nobody.median()[0])
+    assert nobody.at([10])[0].tolist() == [1.0]
 
 
 def test_kaplan_meier_without_censoring_is_the_empirical_survival():
@@ -214,6 +217,7 @@ def test_a_real_run_through_the_runner():
     r = run_replicates({"partner_a.anxiety": 0.8, "partner_b.avoidance": 0.8}, reps=reps,
                        root_seed=5, steps=steps, record_every=1)
     s = course.daily_states(r.trajectories)
+    assert np.array_equal(course.daily_states(r), s)
     assert s.shape == (reps, steps + 1) and s.dtype == np.int8
     table = course.state_shares(s, {"day 30": 30, "day 60": 60})
     assert np.allclose(table.groupby("day")["share"].sum(), 1.0)
@@ -224,3 +228,6 @@ def test_a_real_run_through_the_runner():
     assert np.array_equal(e.time[ended, 4], r.last_step[ended])
     for i in range(reps):
         assert np.array_equal(course.daily_states(r.trajectory(i))[0], s[i, : r.last_step[i] + 1])
+    sparse = run_replicates(reps=2, root_seed=5, steps=10, record_every=2)
+    with pytest.raises(ValueError, match="record_every"):
+        course.daily_states(sparse)
