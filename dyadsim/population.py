@@ -25,7 +25,10 @@ Norms, as found with the project's search tool (stored public pages) on 2026-11-
 * Partner similarity: Hudson, Fraley, Brumbaugh & Vicary (2014, Personality and Social
   Psychology Bulletin 40, 845-857) say attachment styles "tend to be correlated within
   romantic couples" (citing Collins & Read 1990; Strauss, Morry & Kito 2012), without a
-  figure in the passage found. No figure found, so the partner correlation is 0.
+  figure in the passage found; Holmes & Johnson's review (2009, Journal of Social and
+  Personal Relationships 26, 833) finds secure people paired with secure partners but mixed
+  evidence for insecure ones (similarity in attraction studies, complementarity in
+  long-term couples). No figure found, so the partner correlation is 0.
 
 Per-partner outcomes: the batch metrics are couple means, so :func:`run_population` records
 each run's trajectory every ``every`` days (the largest divisor of the run length not above
