@@ -4,11 +4,18 @@ Every kind of scenario event (an outside stressor, a burst of ambiguous episodes
 partner's response policy, a therapy, a plain change of a parameter) compiles to one or
 more :class:`Change` s. A change moves one registry parameter from its value in the run
 (its *base*) towards a new value (its *target*) from episode ``start`` on, phased in over
-``ramp`` episodes, and (with a ``duration``) back to the base afterwards. At episode ``t``
-the parameter's value is ``base + w(t) (target - base)``, with the weight
+``ramp`` episodes or given as a course of ``sessions``, and (with a ``duration``) back to the
+base afterwards. At episode ``t`` the parameter's value is ``base + w(t) (target - base)``,
+with the weight
 
     w(t) = 0                                     before ``start`` and from ``end`` on,
-    w(t) = min(1, (t - start + 1) / ramp)         otherwise.
+    w(t) = min(1, (t - start + 1) / ramp)         otherwise (a linear phase-in), or
+    w(t) = held(t) / sessions                     for a course of sessions,
+
+where ``held(t) = min(sessions, floor((t - start) / every) + 1)`` is the number of sessions
+held up to and including day ``t``: sessions fall on days ``start``, ``start + every``, ...,
+and each adds its share of the effect, so the weight is a staircase that reaches 1 at the
+last session. (An episode is one day: :mod:`dyadsim.timeunits`.)
 
 Changes of one parameter may not overlap in time, so at most one moves a parameter at any
 episode and the order of events in a file never matters.
@@ -71,10 +78,13 @@ class Change:
         op: One of :data:`OPS`.
         value: The operand of ``op``.
         start: First episode at which the change acts (episodes count from 1).
-        ramp: Episodes over which it phases in (1: at once).
+        ramp: Episodes over which it phases in (1: at once); ignored for a course.
         end: First episode at which it no longer acts (``None``: to the end of the run).
         fraction: For ``toward``: the share of the way to the goal.
         origin: Where it comes from, for messages (``events[2] (therapy 'eft')``).
+        sessions: For a course: how many sessions (``None``: no course, phase in over
+            ``ramp``). The first is held on day ``start``.
+        every: For a course: days from one session to the next (7: weekly).
     """
 
     param: str
@@ -85,6 +95,8 @@ class Change:
     end: int | None = None
     fraction: float = 1.0
     origin: str = ""
+    sessions: int | None = None
+    every: int = 7
 
     def target(self, base: np.ndarray) -> np.ndarray:
         """The changed values for an array of base values, clipped to the bounds."""
@@ -102,7 +114,11 @@ class Change:
     def weights(self, steps: int) -> np.ndarray:
         """``w(t)`` for ``t = 0..steps`` (see the module docstring)."""
         t = np.arange(steps + 1, dtype=np.float64)
-        w = np.minimum(1.0, (t - self.start + 1.0) / float(self.ramp))
+        if self.sessions is None:
+            w = np.minimum(1.0, (t - self.start + 1.0) / float(self.ramp))
+        else:
+            held = np.floor((t - self.start) / float(self.every)) + 1.0
+            w = np.minimum(float(self.sessions), held) / float(self.sessions)
         end = steps + 1 if self.end is None else self.end
         w[(t < self.start) | (t >= end)] = 0.0
         return w
@@ -180,6 +196,10 @@ class Timeline:
                 raise TimelineError(
                     f"{ch.origin}: {ch.param} only acts at the start of a run and cannot "
                     f"change during it; set it in the scenario's parameters instead")
+            if ch.sessions is not None and (ch.sessions < 1 or ch.every < 1):
+                raise TimelineError(
+                    f"{ch.origin}: a course of {ch.sessions} sessions every {ch.every} days; "
+                    f"allowed: at least 1 session, at least 1 day apart")
             if ch.start > steps:
                 raise TimelineError(
                     f"{ch.origin}: starts at episode {ch.start}, past the run's end "

@@ -69,9 +69,9 @@ def policy(step: int, name: str, partner: str, label: str = "") -> str:
             f'partner = "{partner}"\n')
 
 
-def therapy(step: int, name: str, partner: str | None = None) -> str:
+def therapy(step: int, name: str, partner: str | None = None, extra: str = "") -> str:
     who = f'partner = "{partner}"\n' if partner else ""
-    return f'[[events]]\nkind = "therapy"\nstep = {step}\ntherapy = "{name}"\n{who}'
+    return f'[[events]]\nkind = "therapy"\nstep = {step}\ntherapy = "{name}"\n{who}{extra}'
 
 
 def expect(body: str) -> str:
@@ -148,6 +148,31 @@ MALFORMED = [
      ["events #3.partner = 'partner_c'", "allowed: one of", '"partner_a"', '"partner_b"']),
     ("therapy-without-partner", add(therapy(300, "cbt")),
      ["events #3.partner", "missing", "allowed: one of"]),
+    # a therapy's course
+    ("sessions-zero", add(therapy(300, "eft", extra="sessions = 0\n")),
+     ["events #3.sessions = 0", "out of range", "allowed: a whole number in [1, 100]"]),
+    ("sessions-too-many", add(therapy(300, "eft", extra="sessions = 101\n")),
+     ["events #3.sessions = 101", "out of range", "allowed: a whole number in [1, 100]"]),
+    ("sessions-fraction", add(therapy(300, "eft", extra="sessions = 2.5\n")),
+     ["events #3.sessions = 2.5", "not a whole number", "[1, 100]"]),
+    ("every-zero", add(therapy(300, "eft", extra="every = 0\n")),
+     ["events #3.every = 0", "out of range", "allowed: a whole number in [1, 60]",
+      "days between sessions"]),
+    ("every-too-long", add(therapy(300, "eft", extra="every = 61\n")),
+     ["events #3.every = 61", "out of range", "allowed: a whole number in [1, 60]"]),
+    ("every-in-words", add(therapy(300, "eft", extra='every = "weekly"\n')),
+     ["events #3.every = 'weekly'", "wrong type (a string)", "[1, 60]"]),
+    ("ramp-and-sessions", add(therapy(300, "eft", extra="ramp = 20\nsessions = 12\n")),
+     ["events #3.ramp = 20", "cannot be combined with sessions",
+      "allowed: either ramp (a linear phase-in) or sessions and every"]),
+    ("ramp-and-every", add(therapy(300, "eft", extra="ramp = 20\nevery = 7\n")),
+     ["events #3.ramp = 20", "cannot be combined with every"]),
+    ("duration-shorter-than-course", add(therapy(300, "eft", extra="sessions = 4\nevery = 7\n"
+                                                                 "duration = 21\n")),
+     ["events #3.duration = 21", "ends before the course's last session (day 321",
+      "4 weekly sessions from day 300", "allowed: a whole number of at least 22 days"]),
+    ("sessions-on-a-policy", add(policy(300, "consistent", "partner_a") + "sessions = 3\n"),
+     ["events #3 (policy).sessions", "unknown key"]),
     ("change-with-to-and-by", edit("to = 0.8", "to = 0.8\nby = 0.1"),
      ["events #2", "exactly one of to, by, times", "got to, by"]),
     ("change-of-closeness0", edit('param = "partner_b.reassurance"', 'param = "dyad.closeness0"'),
@@ -271,9 +296,67 @@ def test_missing_file_and_misspelled_library_name():
                  + change(60, "partner_a.threat_gain", 5.0),
                  id="trait-and-explicitly-set-derived"),
     pytest.param(add(therapy(300, "eft", "both")), id="couple-therapy-for-both"),
+    pytest.param(add(therapy(300, "eft", extra="sessions = 4\nevery = 7\nduration = 22\n")
+                     + "\n" + therapy(322, "eft")), id="a-course-then-another"),
 ])
 def test_non_overlapping_changes_load(text):
     loads(text, "fine.toml")
+
+
+def test_a_therapy_without_ramp_or_course_takes_its_default_course():
+    from dyadsim.interventions import THERAPIES
+
+    for name, preset in THERAPIES.items():
+        s = loads(add(therapy(300, name, "partner_a")), "base.toml")
+        event = s.events[-1]
+        assert preset.course is not None
+        assert (event.sessions, event.every) == (preset.course.sessions, preset.course.every)
+        assert event.course() == f"{preset.course.describe()} from day 300"
+
+
+def test_a_therapy_course_keeps_the_default_of_the_key_not_given():
+    s = loads(add(therapy(300, "mindfulness", "partner_a", "every = 14\n")), "base.toml")
+    assert (s.events[-1].sessions, s.events[-1].every) == (8, 14)
+    assert s.events[-1].course() == "8 fortnightly sessions from day 300"
+    s = loads(add(therapy(300, "eft", extra="sessions = 3\n")), "base.toml")
+    assert (s.events[-1].sessions, s.events[-1].every) == (3, 7)
+
+
+def test_a_therapy_with_a_ramp_still_phases_in_linearly():
+    """Files written before courses existed keep their meaning."""
+    s = loads(add(therapy(300, "cbt", "partner_a", "ramp = 20\n")), "base.toml")
+    event = s.events[-1]
+    assert event.sessions is None and event.ramp == 20 and event.course() == ""
+    weights = s.timeline().changes[-1].weights(400)
+    assert weights[300] == pytest.approx(1 / 20) and weights[319] == 1.0
+
+
+def test_a_course_is_one_step_per_session_in_the_timeline():
+    s = loads(add(therapy(300, "eft", extra="sessions = 4\nevery = 7\n")), "base.toml")
+    changes = [c for c in s.timeline().changes if c.origin.startswith("events #3")]
+    assert len(changes) == 2 * 4  # four effects on each partner, one course
+    w = changes[0].weights(400)
+    assert list(w[299:323]) == [0.0] + [0.25] * 7 + [0.5] * 7 + [0.75] * 7 + [1.0] * 2
+    assert np.all(w[321:] == 1.0)
+
+
+def test_the_contingent_policy_waits_for_its_parameter():
+    """`contingent` needs partner_*.contingent_reassurance (Model 2.0): refused in one line
+    naming it while the registry lacks it, loaded once it is there."""
+    from dyadsim.interventions import POLICIES
+    from dyadsim.params import REGISTRY
+
+    text = add(policy(300, "contingent", "partner_a"))
+    if "partner_a.contingent_reassurance" in REGISTRY:
+        s = loads(text, "base.toml")
+        assert s.events[-1].policy == "contingent"
+        names = {c.param for c in s.timeline().changes}
+        assert "partner_a.contingent_reassurance" in names
+    else:
+        assert POLICIES["contingent"].missing() == ("partner_a.contingent_reassurance",)
+        assert_one_line(error_of(loads, text, "base.toml"), "base.toml", [
+            "events #3.policy = 'contingent'", "partner_a.contingent_reassurance",
+            "does not have", 'allowed: one of "antidote"'])
 
 
 # --- The command line -------------------------------------------------------------------------
@@ -422,6 +505,15 @@ def test_scenario_with_overrides_round_trips(tmp_path, name):
 def test_base_text_round_trips(tmp_path):
     assert_round_trips(loads(add(policy(300, "antidote", "partner_a", "antidote")
                                  + "\n" + therapy(350, "eft")), "base.toml"), tmp_path)
+
+
+@pytest.mark.parametrize("extra", ["", "sessions = 5\nevery = 3\n", "ramp = 10\n"],
+                         ids=["default-course", "own-course", "ramp"])
+def test_a_therapy_round_trips_with_its_course(tmp_path, extra):
+    s = loads(add(therapy(300, "emdr", "partner_a", extra)), "base.toml")
+    again = assert_round_trips(s, tmp_path)
+    assert again.events[-1].sessions == s.events[-1].sessions
+    assert ("sessions" in s.dumps()) == (s.events[-1].sessions is not None)
 
 
 # --- with_overrides (--set) ------------------------------------------------------------------

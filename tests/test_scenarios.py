@@ -66,6 +66,27 @@ def test_cli_lists_the_library(capsys):
         assert f"{s.name}" in out and s.summary in out
 
 
+def test_cli_lists_each_therapy_with_its_course(capsys):
+    assert cli.main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    courses = 0
+    for s in SCENARIOS:
+        line = next(x for x in lines if x.startswith(f"{s.name} "))
+        for event in s.events:
+            if event.sessions is not None:
+                assert f"{event.label}: {event.course()}" in line, line
+                courses += 1
+    assert courses >= 5
+    assert any("(EFT: 12 weekly sessions from day 500)" in x for x in lines)
+
+
+def test_cli_shows_a_therapys_course(capsys):
+    assert cli.main(["scenarios", "therapy_secure_practice"]) == 0
+    out = capsys.readouterr().out
+    assert "event 1: secure practice (therapy, from episode 500; 66 daily sessions from " \
+           "day 500)" in out
+
+
 def test_cli_shows_and_checks_a_scenario(capsys):
     assert cli.main(["scenarios", "softening"]) == 0
     assert "Overall, Simpson & Struthers" in capsys.readouterr().out

@@ -84,8 +84,18 @@ def timeline_text(scenario: Scenario) -> list[str]:
         what = event.label or event.kind
         span = (f"episodes {event.step}-{event.step + event.duration - 1}"
                 if event.duration else f"from episode {event.step}")
-        lines.append(f"  event {number}: {what} ({event.kind}, {span})")
+        course = f"; {event.course()}" if event.sessions is not None else ""
+        lines.append(f"  event {number}: {what} ({event.kind}, {span}{course})")
     return lines
+
+
+def courses_text(scenario: Scenario) -> str:
+    """The scenario's therapy courses in words, for a listing.
+
+    For example ``"EFT: 12 weekly sessions from day 500"``; empty if it has none.
+    """
+    return "; ".join(f"{event.label or event.therapy}: {event.course()}"
+                     for event in scenario.events if event.sessions is not None)
 
 
 def json_safe(value: Any) -> Any:

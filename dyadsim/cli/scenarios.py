@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dyadsim.cli.common import CLIError, check_runs, positive_int, timeline_text
+from dyadsim.cli.common import (
+    CLIError,
+    check_runs,
+    courses_text,
+    positive_int,
+    timeline_text,
+)
 from dyadsim.scenario import LIBRARY, find, library
 from dyadsim.scenario.reader import expect_rows_problem
 
@@ -40,7 +46,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         if not args.names:
             width = max(len(s.name) for s in chosen)
             for s in chosen:
-                print(f"{s.name:<{width}}  {s.summary}")
+                course = courses_text(s)
+                print(f"{s.name:<{width}}  {s.summary}" + (f" ({course})" if course else ""))
             print(f"\n{len(chosen)} scenarios in {LIBRARY}. Run one with `dyadsim run NAME "
                   f"--plot out/NAME.html`; `dyadsim scenarios NAME` shows it in full.")
             return 0

@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 
-from dyadsim.interventions import POLICIES, THERAPIES
+from dyadsim.interventions import POLICIES, THERAPIES, course_text
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, Value, lookup
 from dyadsim.timeline import Change, Timeline, TimelineError
 
@@ -26,7 +26,8 @@ EVENT_KINDS: dict[str, str] = {
     "policy": "a partner's way of responding: `partner` and `policy` "
               f"({', '.join(POLICIES)}), optional `strength`",
     "therapy": f"an intervention: `therapy` ({', '.join(THERAPIES)}), `partner` "
-               "(partner_a, partner_b or both), optional `strength`",
+               "(partner_a, partner_b or both), optional `strength`; a course of "
+               "`sessions` held `every` so many days (default: the therapy's own course)",
 }
 """The kinds of timeline event, with what each needs."""
 
@@ -46,7 +47,11 @@ class Event:
     """One timeline event as written in a file (see :data:`EVENT_KINDS`).
 
     ``step`` is the first episode it acts on; ``ramp`` the episodes it takes to phase in;
-    ``duration`` how many episodes it lasts (``None``: to the end of the run).
+    ``duration`` how many episodes it lasts (``None``: to the end of the run). A therapy
+    can instead be a course: ``sessions`` sessions ``every`` so many days (an episode is
+    one day), the first on ``step``, each adding its share of the effect (``sessions``
+    ``None``: no course, phased in over ``ramp``). A file's therapy event without ``ramp``
+    or ``sessions`` takes the therapy's default course (the reader fills it in).
     """
 
     kind: str
@@ -62,6 +67,8 @@ class Event:
     policy: str | None = None
     therapy: str | None = None
     strength: float = 1.0
+    sessions: int | None = None
+    every: int | None = None
 
     def name(self, number: int) -> str:
         """How messages refer to it: ``events #2 ("Job loss")``."""
@@ -73,7 +80,8 @@ class Event:
         origin = self.name(number)
 
         def change(param: str, op: str, value: float, fraction: float = 1.0) -> Change:
-            return Change(param, op, value, self.step, self.ramp, end, fraction, origin)
+            return Change(param, op, value, self.step, self.ramp, end, fraction, origin,
+                          self.sessions, self.every or 7)
 
         if self.kind == "change":
             assert self.param is not None and self.op is not None and self.value is not None
@@ -86,6 +94,18 @@ class Event:
             self.therapy or ""]
         return [change(f"{who}.{e.field}", "toward", e.goal, self.strength * e.fraction)
                 for who in self.partners() for e in preset.effects]
+
+    def last_session(self) -> int | None:
+        """The day of a course's last session (``None``: not a course)."""
+        if self.sessions is None:
+            return None
+        return self.step + (self.sessions - 1) * (self.every or 7)
+
+    def course(self) -> str:
+        """A course in words, ``"12 weekly sessions from day 120"`` (empty: no course)."""
+        if self.sessions is None:
+            return ""
+        return f"{course_text(self.sessions, self.every or 7)} from day {self.step}"
 
     def partners(self) -> tuple[str, ...]:
         """The partners a policy or therapy acts on."""
@@ -110,7 +130,10 @@ class Event:
                 out["partner"] = self.partner
             if self.strength != 1.0:
                 out["strength"] = self.strength
-        if self.ramp != 1:
+            if self.sessions is not None:
+                out["sessions"] = self.sessions
+                out["every"] = self.every or 7
+        if self.ramp != 1 and self.sessions is None:
             out["ramp"] = self.ramp
         if self.duration is not None:
             out["duration"] = self.duration

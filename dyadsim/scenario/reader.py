@@ -16,7 +16,7 @@ from typing import Any
 
 from dyadsim import outcomes
 from dyadsim.files import FileRefused, read_regular
-from dyadsim.interventions import POLICIES, THERAPIES
+from dyadsim.interventions import POLICIES, THERAPIES, Preset, available, course_text
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, Value, iter_params, lookup
 from dyadsim.scenario.fields import FieldReader, kind_of
 from dyadsim.scenario.model import (
@@ -36,9 +36,14 @@ EVENT_KEYS: dict[str, tuple[str, ...]] = {
     "stressor": ("level",),
     "ambiguity": ("level",),
     "policy": ("policy", "partner", "strength"),
-    "therapy": ("therapy", "partner", "strength"),
+    "therapy": ("therapy", "partner", "strength", "sessions", "every"),
 }
 """The keys each kind of event takes besides kind, label, step, ramp and duration."""
+
+MAX_SESSIONS = 100
+"""A therapy's course has at most this many sessions."""
+MAX_EVERY = 60
+"""Sessions of a course are at most this many days apart."""
 
 MAX_FILE_BYTES = 1_000_000
 """A scenario file is at most 1 MB (the library's files are a few KB; a thousand events
@@ -239,12 +244,53 @@ class _Reader(FieldReader):
             options = POLICIES if kind == "policy" else THERAPIES
             name = self.choice(table, kind, path, tuple(options))
             preset = options[str(name)]
+            missing = preset.missing()
+            if missing:
+                raise self.fail(f"{path}.{kind}", name,
+                                f"needs the parameter {missing[0]}, which this version of "
+                                f"the model does not have",
+                                "one of " + ", ".join(f'"{o}"' for o in available(options)))
             partners = (*PARTNERS, "both") if preset.couple else PARTNERS
             partner = self.choice(table, "partner", path, partners,
                                   required=not preset.couple)
             strength = self.number(table, "strength", path, 0, 1, default=1.0)
             fields = {kind: name, "partner": partner, "strength": strength}
+            if kind == "therapy":
+                fields |= self.course(table, path, preset, step, duration)
         return Event(kind, step, label, ramp, duration, **fields)
+
+    def course(self, table: Mapping[str, Any], path: str, preset: Preset, step: int,
+               duration: int | None) -> dict[str, int | None]:
+        """A therapy event's course (``sessions`` and ``every``).
+
+        The event's own keys, else the preset's default course; no course (``None``) if
+        the event phases in over a ``ramp`` instead.
+        """
+        own = [k for k in ("sessions", "every") if k in table]
+        if "ramp" in table:
+            if own:
+                raise self.fail(f"{path}.ramp", table["ramp"],
+                                f"cannot be combined with {' and '.join(own)}",
+                                "either ramp (a linear phase-in) or sessions and every "
+                                "(a course of sessions), not both")
+            return {"sessions": None, "every": None}
+        assert preset.course is not None
+        sessions = self.number(table, "sessions", path, 1, MAX_SESSIONS, integer=True,
+                               default=preset.course.sessions,
+                               allowed=f"a whole number in [1, {MAX_SESSIONS}] "
+                                       f"(sessions in the course)")
+        every = self.number(table, "every", path, 1, MAX_EVERY, integer=True,
+                            default=preset.course.every,
+                            allowed=f"a whole number in [1, {MAX_EVERY}] (days between "
+                                    f"sessions; 7: weekly)")
+        last = step + (sessions - 1) * every
+        if duration is not None and last >= step + duration:
+            raise self.fail(f"{path}.duration", duration,
+                            f"ends before the course's last session (day {last}: "
+                            f"{course_text(sessions, every)} from day {step})",
+                            f"a whole number of at least {last - step + 1} days, or no "
+                            f"duration")
+        return {"sessions": sessions, "every": every}
 
     def sweep(self, data: Any, params: Mapping[str, Value]) -> SweepSpec | None:
         if data is None:
