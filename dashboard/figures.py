@@ -186,7 +186,7 @@ def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
     indices = [k for k in readout.index_names()
                if all(k in side.get("indices", {}) for side in sides.values())]
     fig = make_subplots(rows=len(names) + 1, cols=2, vertical_spacing=0.07,
-                        horizontal_spacing=0.08, column_widths=[0.55, 0.45],
+                        horizontal_spacing=0.08, column_widths=[0.5, 0.5],
                         specs=[[{"colspan": 2}, None]] * len(names) + [[{}, {}]],
                         subplot_titles=[*titles, "Outcome shares (95% CI)",
                                         "Beside them: means over runs (95% CI)"],
@@ -214,13 +214,14 @@ def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
         fig.add_trace(_bars(key, colour, cats, [shares[c] for c in cats]),
                       row=len(names) + 1, col=1)
         if indices:
-            fig.add_trace(_bars(key, colour, [readout.INDICES[k] for k in indices],
+            fig.add_trace(_bars(key, colour, [index_label(k) for k in indices],
                                 [side["indices"][k] for k in indices]),
                           row=len(names) + 1, col=2)
-    for row in range(1, len(names) + 1):
+    for row in range(1, len(names) + 1):  # one time axis (the titles say "by day")
         fig.update_yaxes(range=[0, 1.02], row=row, col=1)
-        fig.update_xaxes(**time_axis(last, "day" if row == len(names) else ""), row=row,
-                         col=1)
+        fig.update_xaxes(**time_axis(last, ""), showticklabels=row == len(names),
+                         matches="x" if row > 1 else None, row=row, col=1)
+    fig.update_xaxes(tickangle=0, row=len(names) + 1, col=2)
     for col in (1, 2):
         fig.update_yaxes(range=[0, 1.05], row=len(names) + 1, col=col)
     fig.update_layout(template="plotly_white", font=FONT, height=1100, barmode="group",
@@ -228,6 +229,12 @@ def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
                       margin={"l": 60, "r": 20, "t": 90, "b": 50})
     fig.update_annotations(font_size=16)
     return fig
+
+
+def index_label(name: str) -> str:
+    """A continuous index's name on a bar axis (on two lines if long)."""
+    words = readout.INDICES.get(name, name)
+    return words.replace(" ", "<br>", 1) if len(words) > 12 else words
 
 
 def _bars(key: str, colour: str, cats: Sequence[str], cells: Sequence[dict[str, float]]

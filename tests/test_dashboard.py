@@ -886,10 +886,12 @@ def test_compare_shows_the_indices_beside_the_shares(compare_view):
     indices = [t for t in bars if t.xaxis == "x6"]
     assert len(shares) == len(indices) == 2
     assert list(shares[0].x) == [*outcomes.OUTCOMES, "trap"]
-    assert list(indices[0].x) == [readout.INDICES[k] for k in readout.index_names()]
+    assert [x.replace("<br>", " ") for x in indices[0].x] == [
+        readout.INDICES[k] for k in readout.index_names()]
     assert [round(v, 9) for v in indices[1].y] == [
         round(sides["b"]["indices"][k]["value"], 9) for k in readout.index_names()]
-    assert fig.layout.xaxis4.title.text == "day" and fig.layout.xaxis4.tickvals[0] == 0
+    assert fig.layout.xaxis4.tickvals[0] == 0 and fig.layout.xaxis4.ticktext[1] == "30<br>1 mo"
+    assert fig.layout.xaxis4.showticklabels and not fig.layout.xaxis.showticklabels
     titles = [a.text for a in fig.layout.annotations]
     assert "Beside them: means over runs (95% CI)" in titles
     assert all("by day" in t for t in titles[: len(compute.COMPARE_SERIES)])
