@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from dyadsim import outcomes
+from dyadsim.timeunits import day_label
 
-#: Episodes over which a change counts as a trend.
+#: Days (episodes) over which a change counts as a trend.
 TREND_WINDOW = 5
 #: A change in activation (or withdrawal) over the window that reads as rising or falling.
 TREND = 0.03
@@ -35,7 +36,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def unanswered_bids(traj: pd.DataFrame, who: str, other: str, i: int) -> int:
-    """How many episodes in a row, up to row ``i``, ``who`` bid and ``other`` did not answer."""
+    """How many days in a row, up to row ``i``, ``who`` bid and ``other`` did not answer."""
     bids = traj[f"{who}.pursuit"].to_numpy()[: i + 1] >= BID
     missed = traj[f"{other}.availability"].to_numpy()[: i + 1] < UNANSWERED
     streak = 0
@@ -82,17 +83,19 @@ def _behaviour(name: str, other: str, pursuit: np.ndarray, withdrawal: np.ndarra
 
 def caption(traj: pd.DataFrame, i: int, names: Sequence[str],
             events: Sequence[dict[str, Any]] = ()) -> str:
-    """Describe row ``i`` of a run (episode ``traj.step[i]``) in one or two sentences.
+    """Describe row ``i`` of a run (day ``traj.step[i]``) in one or two sentences.
 
+    It opens with the day and its week (``"Day 45 (week 7): ..."``; one episode is one day).
     The more distressed partner is described first, by distress; the other by behaviour.
     """
     i = max(0, min(int(i), len(traj) - 1))
     step = int(traj["step"].iloc[i])
     a, b = names
+    day = day_label(step).capitalize()
     if step == 0:
-        return f"Episode 0: {a} and {b} begin. Press Play or Step to watch them."
+        return f"{day}: {a} and {b} begin. Press Play or Step to watch them."
     if traj["dyad.dissolved"].iloc[i] >= 0.5:
-        return f"Episode {step}: {a} and {b} have separated; the relationship is over."
+        return f"{day}: {a} and {b} have separated; the relationship is over."
     act = {who: traj[f"{who}.activation"].to_numpy() for who in ("partner_a", "partner_b")}
     first, second = ("partner_a", "partner_b") if act["partner_a"][i] >= act["partner_b"][
         i] else ("partner_b", "partner_a")
@@ -107,4 +110,4 @@ def caption(traj: pd.DataFrame, i: int, names: Sequence[str],
     now = [e["label"] for e in events if e["step"] <= step <= e["end"]]
     if now:
         text += " Now: " + "; ".join(now) + "."
-    return f"Episode {step}: {text}"
+    return f"{day}: {text}"

@@ -1,7 +1,7 @@
 """What the dashboard runs: one couple, a two-parameter sweep, sample runs of a cell, a compare.
 
 One couple and a cell's sample runs use the batch engine in the server process, one run at
-a time on one thread (a 500-episode run takes milliseconds; it equals the Mesa model's run).
+a time on one thread (a 500-day run takes milliseconds; it equals the Mesa model's run).
 Sweeps and compares use it too, only inside Dash background callbacks, each in its own
 process. The kernel's threads use Numba's ``workqueue`` layer (set by
 :func:`dashboard.app.warm_kernel`), which allows a fork after it has run (GNU OpenMP does
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import view as views
-from dyadsim import outcomes
+from dyadsim import outcomes, readout
 from dyadsim.scenario import Scenario
 from dyadsim.stats import mean_interval_rows
 
@@ -302,6 +302,11 @@ def _compare_side(scenario: Scenario, without: tuple[str, ...], result: Replicat
     out["shares"] = {n: {"value": float(summary.shares[n][0]),
                          "low": float(summary.share_low[n][0]),
                          "high": float(summary.share_high[n][0])} for n in SHARE_NAMES}
+    # the continuous indices the compare shows beside the class shares
+    out["indices"] = {n: {"value": float(summary.mean[n][0]),
+                          "low": float(summary.mean_low[n][0]),
+                          "high": float(summary.mean_high[n][0])}
+                      for n in readout.index_names()}
     return out
 
 

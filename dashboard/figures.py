@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dyadsim import outcomes
+from dyadsim import outcomes, readout
 from dyadsim.params import REGISTRY
 from dyadsim.plots import COLOURS, fast_figure, run_figure_dict, template
+from dyadsim.timeunits import span, time_axis
 
 FONT = {"size": 18, "family": "Atkinson Hyperlegible, Verdana, DejaVu Sans, sans-serif"}
 #: Okabe-Ito colours for the two sides of a compare, and the heatmap's colour scale
@@ -38,6 +39,8 @@ def quantity_label(name: str) -> str:
         return "trap share (escalated or cycling)"
     if name in outcomes.OUTCOMES:
         return f"share {name}"
+    if readout.is_time_metric(name):
+        return f"{name.replace('_', ' ')} (days)"
     return name.replace("_", " ")
 
 
@@ -55,7 +58,8 @@ def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
     """
     traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
     events = [(e["step"], e["label"]) for e in run["events"] if e["step"] <= run["last"]]
-    fig = run_figure_dict(traj, "", tuple(run["names"]), events, annotation_size=16)
+    fig = run_figure_dict(traj, "", tuple(run["names"]), events, annotation_size=16,
+                          last_day=run["last"])
     layout = fig["layout"]
     for key in [k for k in layout if k.startswith("xaxis")]:
         layout[key]["range"] = [0, run["last"]]
@@ -93,14 +97,29 @@ def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
     return fast_figure({"data": data, "layout": layout})
 
 
+def _beside(result: dict[str, Any], show: str) -> list[str]:
+    """What a heatmap's hover gives beside the quantity shown: the trap share and the indices."""
+    return [q for q in ("trap", *readout.index_names())
+            if q != show and q in result["tables"]]
+
+
 def heatmap_figure(result: dict[str, Any], show: str,
                    overlay: Sequence[dict[str, Any]] = ()) -> go.Figure:
-    """A sweep's heatmap of one quantity; hover shows the value, its 95% CI and n."""
+    """A sweep's heatmap of one quantity.
+
+    Hover shows the value, its 95% CI and n, and beside it the cell's trap share and its
+    continuous indices (mean pursue-withdraw index, activation, closeness, satisfaction), so
+    a class share is never read without the quantities its thresholds cut.
+    """
     table = result["tables"][show]
     value = np.array(table["value"], dtype=float)
-    custom = np.dstack([np.array(table[k], dtype=float) for k in ("low", "high", "n")])
+    beside = _beside(result, show)
+    custom = np.dstack([np.array(table[k], dtype=float) for k in ("low", "high", "n")]
+                       + [np.array(result["tables"][q]["value"], dtype=float) for q in beside])
     share = show == "trap" or show in outcomes.OUTCOMES
     label = quantity_label(show)
+    extra = "".join(f"<br>{_hover_name(q)}: %{{customdata[{3 + k}]:.3f}}"
+                    for k, q in enumerate(beside))
     fig = go.Figure(go.Heatmap(
         x=result["x"]["values"], y=result["y"]["values"], z=value, customdata=custom,
         colorscale=HEATMAP_SCALE, zmin=0 if share else None, zmax=1 if share else None,
@@ -109,7 +128,7 @@ def heatmap_figure(result: dict[str, Any], show: str,
                        f"{param_label(result['y']['name'])} %{{y:.3g}}<br>"
                        f"{label}: %{{z:.3f}}<br>95% CI %{{customdata[0]:.3f}} to "
                        "%{customdata[1]:.3f}<br>replicates: %{customdata[2]:.0f}"
-                       "<extra></extra>")))
+                       f"{extra}<extra></extra>")))
     for line in overlay:
         fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines+markers",
                                  name=line["name"], marker={"size": 5},
@@ -118,7 +137,7 @@ def heatmap_figure(result: dict[str, Any], show: str,
     fig.update_layout(
         template="plotly_white", font=FONT, height=620,
         title={"text": f"{label}, {result['reps']} replicates per cell, "
-                       f"{result['steps']} episodes", "font": {"size": 18}},
+                       f"{span(result['steps'])}", "font": {"size": 18}},
         xaxis={"title": param_label(result["x"]["name"])},
         yaxis={"title": param_label(result["y"]["name"])},
         margin={"l": 80, "r": 20, "t": 60, "b": 130 if overlay else 70},
@@ -126,20 +145,29 @@ def heatmap_figure(result: dict[str, Any], show: str,
     return fig
 
 
+def _hover_name(name: str) -> str:
+    """A quantity's name in a hover: ``mean pursue-withdraw index``, ``trap share``."""
+    if name in readout.INDICES:
+        return f"mean {readout.INDICES[name]}"
+    return quantity_label(name)
+
+
 def cell_figure(samples: Sequence[dict[str, Any]]) -> go.Figure:
     """Sample runs of one sweep cell: their pursue-withdraw signal over time."""
     colours = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
     fig = go.Figure()
+    last = max((s["steps"] for s in samples), default=0)
     for k, s in enumerate(samples):
         fig.add_trace(go.Scatter(
             x=s["traj"]["step"], y=s["pw"], mode="lines",
             name=f"replicate {s['replicate'] + 1}: {s['outcome']}",
-            line={"color": colours[k % len(colours)], "width": 2}))
+            line={"color": colours[k % len(colours)], "width": 2},
+            hovertemplate="day %{x}: %{y:.3f}"))
     fig.add_hline(y=outcomes.PW_ON, line={"dash": "dot", "color": "#555555"},
-                  annotation_text="episode threshold", annotation_position="top left")
+                  annotation_text="pursue-withdraw threshold", annotation_position="top left")
     fig.update_layout(template="plotly_white", font=FONT, height=380,
                       title={"text": "Sample runs from this cell", "font": {"size": 18}},
-                      xaxis={"title": "episode"},
+                      xaxis=time_axis(last),
                       yaxis={"title": "pursue-withdraw", "range": [0, 1.02]},
                       legend={"orientation": "h", "y": -0.25},
                       margin={"l": 70, "r": 20, "t": 50, "b": 40})
@@ -147,12 +175,23 @@ def cell_figure(samples: Sequence[dict[str, Any]]) -> go.Figure:
 
 
 def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
-    """Both compare sides' mean series (95% bands) and outcome shares, on shared axes."""
+    """Both compare sides' mean series and outcome shares, on shared axes.
+
+    The series (means with 95% bands) run over days; beside the outcome shares stand the
+    continuous indices (mean pursue-withdraw index, activation, closeness, satisfaction,
+    each with its 95% CI).
+    """
     names = list(series)
-    titles = [f"{t} (mean and 95% CI, by episode)" for t in series.values()]
-    fig = make_subplots(rows=len(names) + 1, cols=1, vertical_spacing=0.07,
-                        subplot_titles=[*titles, "Outcome shares (95% CI)"],
+    titles = [f"{t} (mean and 95% CI, by day)" for t in series.values()]
+    indices = [k for k in readout.index_names()
+               if all(k in side.get("indices", {}) for side in sides.values())]
+    fig = make_subplots(rows=len(names) + 1, cols=2, vertical_spacing=0.07,
+                        horizontal_spacing=0.08, column_widths=[0.5, 0.5],
+                        specs=[[{"colspan": 2}, None]] * len(names) + [[{}, {}]],
+                        subplot_titles=[*titles, "Outcome shares (95% CI)",
+                                        "Beside them: means over runs (95% CI)"],
                         row_heights=[1] * len(names) + [1.2])
+    last = 0
     for key, side in sides.items():
         colour = SIDE_COLOURS[key]
         label = side["title"] + (f" without {', '.join(side['without'])}"
@@ -160,6 +199,7 @@ def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
         for row, name in enumerate(names, start=1):
             s = side["series"][name]
             steps = list(range(len(s["mean"])))
+            last = max(last, len(steps) - 1)
             fig.add_trace(go.Scatter(x=steps + steps[::-1], y=s["high"] + s["low"][::-1],
                                      fill="toself", fillcolor=_alpha(colour, 0.2),
                                      line={"width": 0}, hoverinfo="skip", showlegend=False,
@@ -167,24 +207,52 @@ def compare_figure(sides: dict[str, Any], series: dict[str, str]) -> go.Figure:
             fig.add_trace(go.Scatter(x=steps, y=s["mean"], name=f"{key.upper()}: {label}",
                                      line={"color": colour, "width": 2.5,
                                            "dash": "solid" if key == "a" else "dash"},
+                                     hovertemplate="day %{x}: %{y:.3f}",
                                      legendgroup=key, showlegend=row == 1), row=row, col=1)
         shares = side["shares"]
         cats = [*outcomes.OUTCOMES, "trap"]
-        fig.add_trace(go.Bar(
-            x=cats, y=[shares[c]["value"] for c in cats], marker_color=colour,
-            name=f"{key.upper()}", showlegend=False, legendgroup=key,
-            error_y={"type": "data", "symmetric": False,
-                     "array": [shares[c]["high"] - shares[c]["value"] for c in cats],
-                     "arrayminus": [shares[c]["value"] - shares[c]["low"] for c in cats]}),
-            row=len(names) + 1, col=1)
-    for row in range(1, len(names) + 1):
+        fig.add_trace(_bars(key, colour, cats, [shares[c] for c in cats]),
+                      row=len(names) + 1, col=1)
+        if indices:
+            fig.add_trace(_bars(key, colour, [index_label(k) for k in indices],
+                                [side["indices"][k] for k in indices]),
+                          row=len(names) + 1, col=2)
+    for row in range(1, len(names) + 1):  # one time axis (the titles say "by day")
         fig.update_yaxes(range=[0, 1.02], row=row, col=1)
-    fig.update_yaxes(range=[0, 1.05], row=len(names) + 1, col=1)
+        fig.update_xaxes(**time_axis(last, ""), showticklabels=row == len(names),
+                         matches="x" if row > 1 else None, row=row, col=1)
+    fig.update_xaxes(tickangle=0, row=len(names) + 1, col=2)
+    for col in (1, 2):
+        fig.update_yaxes(range=[0, 1.05], row=len(names) + 1, col=col)
     fig.update_layout(template="plotly_white", font=FONT, height=1100, barmode="group",
                       legend={"orientation": "h", "y": 1.05},
                       margin={"l": 60, "r": 20, "t": 90, "b": 50})
     fig.update_annotations(font_size=16)
     return fig
+
+
+def index_label(name: str) -> str:
+    """A continuous index's name on a bar axis (on two lines if long)."""
+    words = readout.INDICES.get(name, name)
+    return words.replace(" ", "<br>", 1) if len(words) > 12 else words
+
+
+def _bars(key: str, colour: str, cats: Sequence[str], cells: Sequence[dict[str, float]]
+          ) -> go.Bar:
+    """One compare side's bars with their 95% intervals (``value``, ``low``, ``high``)."""
+    values = [c["value"] for c in cells]
+    return go.Bar(
+        x=list(cats), y=values, marker_color=colour, name=key.upper(), showlegend=False,
+        legendgroup=key, hovertemplate=f"{key.upper()} %{{x}}: %{{y:.3f}}<extra></extra>",
+        error_y={"type": "data", "symmetric": False,
+                 "array": [_gap(c["high"], c["value"]) for c in cells],
+                 "arrayminus": [_gap(c["value"], c["low"]) for c in cells]})
+
+
+def _gap(high: float, low: float) -> float:
+    """An error bar's length (0 where an end is not a number, as with one run)."""
+    gap = high - low
+    return gap if np.isfinite(gap) else 0.0
 
 
 def _alpha(hex_colour: str, alpha: float) -> str:

@@ -26,7 +26,7 @@ from dyadsim.scenario.library import library_entry
 
 PAGES: tuple[str, ...] = ("couple", "sweep", "compare", "about")
 #: The couple view runs on the Mesa engine in the server process; longer runs belong to
-#: ``dyadsim run`` (a 5,000-episode run takes about 2.5 s).
+#: ``dyadsim run`` (a 5,000-day run takes about 2.5 s).
 MAX_STEPS = 5000
 POINTS_RANGE = (2, 41)
 REPS_RANGE = (1, 200)

@@ -14,6 +14,7 @@ from dash import Input, Output, dcc, html
 
 from dashboard import ids, view
 from dyadsim.params import Param
+from dyadsim.timeunits import unit_label
 
 #: The one Plotly config of every ``dcc.Graph``: no logo, and no button or link that sends a
 #: chart to Plotly's cloud ("Share chart" / "Edit in Chart Studio"), with no cloud URL to
@@ -32,7 +33,7 @@ def slider_step(param: Param) -> float:
 
 def param_control(param: Param, value: float) -> html.Div:
     """One registry parameter as a labelled slider whose tooltip is the registry's help."""
-    unit = f" ({param.unit})" if param.unit else ""
+    unit = f" ({unit_label(param.unit)})" if param.unit else ""  # rates per day
     return html.Div(className="control", children=[
         html.Label(param.label + unit, title=f"{param.help} [{param.name}; "
                    f"{param.allowed()}]", className="control-label"),

@@ -41,7 +41,7 @@ def simulate(
             :class:`dyadsim.scenario.Scenario`; its settings and events apply to every run.
         reps: Replicates. With 1, the run uses ``seed`` itself.
         seed: Root seed (default ``run.seed``); replicate seeds are spawned from it.
-        steps: Episodes per run (default ``run.steps``).
+        steps: Days (episodes) per run (default ``run.steps``).
         engine: ``"batch"`` (default) or ``"mesa"``; both give the same runs.
         trajectories: Return every run's per-step trajectory (long format) instead of
             one row per run.

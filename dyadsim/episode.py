@@ -99,6 +99,7 @@ from dyadsim.schema import (
     S_PERC,
     S_PRES,
     S_PUR,
+    S_RECV,
     S_REP,
     S_SAT,
     S_THR,
@@ -187,6 +188,7 @@ def perceive(st: State, p: Vector, seen: State, p_seen: Vector, d: Vector, c: fl
     observation's standard normal draw (the mean field passes 0).
     """
     st = put(st, S_AMB, ambiguous)
+    st = put(st, S_RECV, seen[S_AVAIL])
     st = put(st, S_PERC, rules.perceived_availability(
         seen[S_AVAIL], d[D_NOISE], z, ambiguous, st[S_TRUST], p[F_BIAS]))
     pres = rules.pressure(seen[S_PUR], p_seen[F_PROTEST])
@@ -233,7 +235,8 @@ def act(st: State, p: Vector, d: Vector, c: float) -> State:
     st = put(st, S_WD, rules.follow(st[S_WD], w_target, d[D_BRATE]))
     fat = rules.update_fatigue(fat, rules.strain(st[S_PRES], pursuit, v), d[D_FRATE], d[D_FREC])
     st = put(st, S_FAT, fat)
-    quality = rules.episode_quality(v, c, p[F_PREF], fat)
+    quality = rules.episode_quality(st[S_RECV], c, p[F_PREF], st[S_DISC], p[F_SUPP], fat,
+                                    st[S_LOAD])
     return put(st, S_SAT, rules.follow(st[S_SAT], quality, d[D_SRATE]))
 
 

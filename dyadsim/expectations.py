@@ -112,7 +112,7 @@ class CheckResult:
         """One line for a report."""
         c = self.check
         mark = "ok  " if self.passed else "FAIL"
-        where = f" over episodes {c.window[0]}-{c.window[1]}" if c.window else ""
+        where = f" over days {c.window[0]}-{c.window[1]}" if c.window else ""
         if c.kind == "compare":
             parts = [f"{k}={v:g}" for k, v in c.variant_set.items()]
             variant = " and ".join(

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dyadsim import outcomes
 from dyadsim.outcomes import Trajectory
+from dyadsim.timeunits import time_axis
 
 # Okabe-Ito colour-blind-safe palette.
 COLOURS = {"partner_a": "#D55E00", "partner_b": "#0072B2", "dyad": "#009E73"}
@@ -26,6 +27,8 @@ SHADE = "rgba(230, 159, 0, 0.18)"
 #: The rows of :func:`run_figure` (the last one, closeness, is the couple's).
 ROWS = ("activation", "pursuit", "withdrawal", "satisfaction")
 _TITLES = (*(r.capitalize() for r in ROWS), "Closeness")
+#: Hover text of every series: the day and the value (the trace's name beside it).
+HOVER = "day %{x}: %{y:.3f}"
 
 
 @functools.cache
@@ -65,19 +68,28 @@ def run_figure_dict(
     names: tuple[str, str] = ("A", "B"),
     events: Sequence[tuple[int, str]] = (),
     annotation_size: int | None = None,
+    last_day: int | None = None,
 ) -> dict[str, Any]:
-    """:func:`run_figure` as a plain dict; ``annotation_size`` sets every annotation's font."""
+    """:func:`run_figure` as a plain dict; ``annotation_size`` sets every annotation's font.
+
+    The time axis is in days (one episode is one day), ticked every week or month up to
+    ``last_day`` (default: the trajectory's last step), so a run drawn part-way keeps the
+    ticks of the whole run.
+    """
     step = np.asarray(traj["step"])
+    last = int(step[-1]) if last_day is None and step.size else int(last_day or 0)
+    ticks = time_axis(last)
     rows = len(_TITLES)
     data: list[dict[str, Any]] = []
     for i, var in enumerate(ROWS, start=1):
         for who, name in zip(("partner_a", "partner_b"), names, strict=True):
             data.append({"type": "scatter", "x": step, "y": np.asarray(traj[f"{who}.{var}"]),
                          "name": name, "legendgroup": who, "showlegend": i == 1,
-                         "line": {"color": COLOURS[who], "width": 2},
+                         "line": {"color": COLOURS[who], "width": 2}, "hovertemplate": HOVER,
                          "xaxis": f"x{_axis(i)}", "yaxis": f"y{_axis(i)}"})
     data.append({"type": "scatter", "x": step, "y": np.asarray(traj["dyad.closeness"]),
                  "name": "closeness", "line": {"color": COLOURS["dyad"], "width": 2},
+                 "hovertemplate": HOVER,
                  "xaxis": f"x{rows}", "yaxis": f"y{rows}"})
     shapes: list[dict[str, Any]] = []
     for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
@@ -103,9 +115,10 @@ def run_figure_dict(
         "template": template(), "font": {"size": 16},
         "legend": {"orientation": "h", "y": 1.06}}
     for r in range(1, rows + 1):
-        layout[f"xaxis{_axis(r)}"] = dict(grid[f"xaxis{_axis(r)}"])
+        layout[f"xaxis{_axis(r)}"] = {**grid[f"xaxis{_axis(r)}"], **ticks}
         layout[f"yaxis{_axis(r)}"] = {**grid[f"yaxis{_axis(r)}"], "range": [0, 1.02]}
-    layout[f"xaxis{rows}"]["title"] = {"text": "episode"}
+    for r in range(1, rows):
+        del layout[f"xaxis{_axis(r)}"]["title"]  # the time axis is named once, at the bottom
     if shapes:
         layout["shapes"] = shapes
     return {"data": data, "layout": layout}
@@ -120,6 +133,7 @@ def run_figure(
     """Time series of one run: activation, pursuit, withdrawal, satisfaction, closeness.
 
     Pursue-withdraw waves (see :func:`dyadsim.outcomes.waves`) are shaded; ``events``
-    (episode, label) are marked with a dashed line and their label.
+    (day, label) are marked with a dashed line and their label. Time is in days, with
+    ticks every week for runs up to about three months and every month beyond.
     """
     return fast_figure(run_figure_dict(traj, title, names, events))

@@ -40,6 +40,7 @@ import plotly.io as pio
 
 import dyadsim
 from dyadsim.files import atomic_folder
+from dyadsim.timeunits import time_axis
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SEED = 20261121
@@ -78,7 +79,7 @@ def experiment_args(
     """Parse an experiment's command line (``--out --seed --reps --steps --tiny``).
 
     ``--tiny`` runs the whole script at a size CI can afford (``tiny_reps`` replicates of
-    ``tiny_steps`` episodes unless ``--reps``/``--steps`` say otherwise) and, unless
+    ``tiny_steps`` days unless ``--reps``/``--steps`` say otherwise) and, unless
     ``--out`` is given, writes to ``out/experiments/<name>/`` instead of the docs.
     """
     parser = argparse.ArgumentParser(
@@ -89,7 +90,7 @@ def experiment_args(
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root seed")
     parser.add_argument("--reps", type=int, default=None, help=f"replicates (default {reps})")
     parser.add_argument("--steps", type=int, default=None,
-                        help=f"episodes per run (default {steps})")
+                        help=f"days per run (one episode is one day; default {steps})")
     parser.add_argument("--tiny", action="store_true",
                         help="a quick run at CI size (writes to out/experiments/ by default)")
     ns = parser.parse_args(argv)
@@ -190,6 +191,18 @@ class Report:
             (tmp / "numbers.json").write_text(json.dumps(_plain(meta), indent=2) + "\n")
         print(f"wrote {out}")
         return out
+
+
+def day_axis(fig: go.Figure, last_day: float, title: str = "day", **where: Any) -> go.Figure:
+    """Make x axes of ``fig`` a time axis in days, ticked every week or month.
+
+    Weeks for runs up to about three months, months beyond (:func:`dyadsim.timeunits.
+    time_ticks`); ``where`` picks the axes as ``fig.update_xaxes`` does (``row=1, col=2``).
+
+    Example:
+        >>> day_axis(fig, args.steps, row=2, col=1)  # doctest: +SKIP
+    """
+    return fig.update_xaxes(**time_axis(last_day, title), **where)
 
 
 def browser_path() -> str | None:

@@ -363,21 +363,29 @@ def update_fatigue(fatigue: Num, strain_now: Num, rate: Num, recovery: Num) -> N
 
 @register_jitable
 def episode_quality(
-    perceived: Num,
+    received: Num,
     closeness: Num,
     preferred_closeness: Num,
+    discomfort: Num,
+    suppression: Num,
     fatigue: Num,
+    load: Num,
 ) -> Num:
     """How good this day of the relationship was to one partner: its rewards and costs.
 
-    ``Q = (1 - 0.5 f) * (v + 1 - |c - c*|) / 2``: responsiveness received (the partner
-    seen as there) and closeness near what one wants are the rewards; exhaustion from the
-    relationship is the cost. Demands, pursuit and withdrawal do not enter by definition:
-    they lower satisfaction only through what they do to availability, closeness and
-    fatigue.
+    ``Q = (1 - f/2)(1 - L/2) ((1 - sigma) r + 1 - |c - c*|) / 2``. The rewards are the
+    responsiveness received (``r``, the availability the partner actually offered today:
+    the day's biased reading drives alarm, but what accumulates as satisfaction is what
+    was given), as far as this person lets it count (avoidant deactivation discounts the
+    reward of intimacy, sigma: Mikulincer & Shaver 2007), and closeness near what one
+    wishes for. The costs are exhaustion from the
+    relationship and stress from outside it, which spills over (Neff & Karney 2004, 2009).
+    Demands, pursuit and withdrawal do not enter by definition: they lower satisfaction only
+    through what they do to availability, closeness and fatigue.
     """
-    fit = 1.0 - np.abs(closeness - preferred_closeness)
-    return (1.0 - 0.5 * fatigue) * (perceived + fit) / 2.0
+    fit = clip01(1.0 - np.maximum(preferred_closeness - closeness, 0.0) - discomfort)
+    reward = ((1.0 - suppression) * received + fit) / 2.0
+    return (1.0 - 0.5 * fatigue) * (1.0 - 0.5 * load) * reward
 
 
 # --- Dyad: closeness and dissolution ----------------------------------------------------

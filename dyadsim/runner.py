@@ -150,7 +150,7 @@ def bytes_text(n: float) -> str:
 
 
 def size_problem(runs: int, steps: int = 1, every: int = 0) -> str | None:
-    """Why ``runs`` runs of ``steps`` episodes cannot run in one call, or ``None``.
+    """Why ``runs`` runs of ``steps`` days cannot run in one call, or ``None``.
 
     The estimate, before anything is allocated: about :data:`BYTES_PER_RUN` per run (at
     most :data:`MAX_RUNS` runs), plus, with ``every`` > 0, one recorded row (about 240
@@ -200,7 +200,7 @@ def run_replicates(
         scenario: A :class:`dyadsim.scenario.Scenario`: its settings and events apply.
         reps: Replicates per point.
         root_seed: Root seed (default ``run.seed``).
-        steps: Episodes per run (default ``run.steps``).
+        steps: Days (episodes) per run (default ``run.steps``).
         engine: ``"batch"`` (default) or ``"mesa"``; both give the same runs.
         record_every: Keep every k-th step of each run's state (0: none, outcomes and
             metrics only: memory does not grow with the run length).

@@ -34,6 +34,7 @@ STATE_VARS: tuple[str, ...] = (
     "pursuit",
     "withdrawal",
     "perceived_availability",
+    "received",
     "trust",
     "inconsistency",
     "fatigue",
@@ -107,7 +108,7 @@ S_THR, S_AVAIL, S_PRES, S_INTR = _S["threat"], _S["availability"], _S["pressure"
     "intrusion"]
 S_AMB, S_LAPSED = _S["ambiguous"], _S["lapsed"]
 S_DISC, S_DET, S_LOAD, S_REP = _S["discomfort"], _S["detachment"], _S["load"], _S["repair"]
-S_APPR = _S["approach"]
+S_APPR, S_RECV = _S["approach"], _S["received"]
 
 SLOW_INDEX: tuple[int, ...] = tuple(_S[name] for name in SLOW_VARS)
 """Where each of :data:`SLOW_VARS` sits in the state tuple."""

@@ -10,6 +10,8 @@ and months the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 DAYS_PER_EPISODE = 1
 """An episode is one day."""
 DAYS_PER_WEEK = 7
@@ -51,6 +53,76 @@ def describe(days: float) -> str:
     return f"{y:.1f} years"
 
 
+def span(days: float) -> str:
+    """A number of days, with weeks, months or years beside it where that helps.
+
+    For example ``"5 days"``, ``"23 days (3.3 weeks)"``, ``"365 days (12 months)"``;
+    ``"never"`` for NaN.
+    """
+    if days != days:  # NaN
+        return "never"
+    n = round(days)
+    whole = f"{n} day" if n == 1 else f"{n} days"
+    if abs(days - n) >= 0.05:
+        whole = f"{days:.1f} days"
+    return whole if days < 14 else f"{whole} ({describe(days)})"
+
+
+def week_of(day: int) -> int:
+    """The week a day falls in: days 1-7 are week 1, days 8-14 week 2 (day 0 is week 0)."""
+    return -(-int(day) // DAYS_PER_WEEK)
+
+
 def day_label(day: int) -> str:
-    """A day as a reader would place it: ``"day 45 (week 7)"``."""
-    return f"day {day} (week {day // DAYS_PER_WEEK + 1})"
+    """A day as a reader would place it: ``"day 45 (week 7)"``; day 0 is ``"day 0 (the start)"``.
+
+    Days count from 1 (the first episode); day 0 is the state before it.
+    """
+    if day <= 0:
+        return f"day {day} (the start)"
+    return f"day {day} (week {week_of(day)})"
+
+
+UNIT_WORDS: dict[str, str] = {"per episode": "per day", "episodes": "days", "episode": "day"}
+"""A parameter's unit as the reports say it (a rate per episode is a rate per day)."""
+
+
+def unit_label(unit: str) -> str:
+    """A registry unit in days: ``"per episode"`` is ``"per day"``, ``"episodes"`` ``"days"``."""
+    return UNIT_WORDS.get(unit, unit)
+
+
+#: The longest run whose time axis is ticked every week (about three months).
+WEEKLY_TICKS_UNTIL = 91
+#: Tick spacings beyond a week, in days, with the elapsed-time word of each.
+_SPACINGS: tuple[tuple[float, int, str], ...] = (
+    (DAYS_PER_MONTH, 1, "mo"), (3 * DAYS_PER_MONTH, 3, "mo"), (DAYS_PER_YEAR, 1, "yr"),
+    (5 * DAYS_PER_YEAR, 5, "yr"), (10 * DAYS_PER_YEAR, 10, "yr"), (50 * DAYS_PER_YEAR, 50, "yr"),
+)
+MAX_TICKS = 26
+
+
+def time_ticks(last_day: float) -> tuple[list[int], list[str]]:
+    """Tick days and labels for a time axis from day 0 to ``last_day``.
+
+    Every week for runs up to :data:`WEEKLY_TICKS_UNTIL` days (``"14<br>2 wk"``), every
+    month beyond (``"61<br>2 mo"``), and every quarter, year or more for runs so long that
+    monthly ticks would crowd (at most :data:`MAX_TICKS` ticks). Each label is the day and
+    the time elapsed since day 0.
+    """
+    last = max(float(last_day), 0.0)
+    if last <= WEEKLY_TICKS_UNTIL:
+        count = int(last // DAYS_PER_WEEK)
+        days = [DAYS_PER_WEEK * k for k in range(count + 1)]
+        return days, ["0"] + [f"{d}<br>{k} wk" for k, d in enumerate(days) if k]
+    size, per, word = next((s for s in _SPACINGS if last / s[0] <= MAX_TICKS), _SPACINGS[-1])
+    days = [round(size * k) for k in range(int(last // size) + 2)]
+    days = [d for d in days if d <= last]
+    return days, ["0"] + [f"{d}<br>{per * k} {word}" for k, d in enumerate(days) if k]
+
+
+def time_axis(last_day: float, title: str = "day") -> dict[str, Any]:
+    """A Plotly axis (a plain dict) in days with week or month ticks (:func:`time_ticks`)."""
+    values, labels = time_ticks(last_day)
+    return {"title": {"text": title}, "tickmode": "array", "tickvals": values,
+            "ticktext": labels}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
+from dyadsim import readout
+from dyadsim.cli import common as cli_common
 from dyadsim.cli import main
 from dyadsim.cli import scenarios as cli_scenarios
 from dyadsim.params import REGISTRY
+from dyadsim.scenario import find
 
 
 def run_cli(capsys, *args):
@@ -142,3 +146,83 @@ def test_an_empty_scenario_library_is_one_clear_line(capsys, tmp_path, monkeypat
         assert code == 1 and out == ""
         assert err.count("\n") == 1 and "Traceback" not in err
         assert str(tmp_path) in err and "no scenario files" in err
+
+
+# --- time in days, and the continuous indices beside the classes ------------------------------
+
+
+def test_run_report_says_days_and_gives_the_indices_beside_the_shares(capsys):
+    code, out, _ = run_cli(capsys, "run", "--reps", "4", "--steps", "60", "--seed", "2",
+                           "--workers", "1")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith("4 run(s) of 60 days (8.6 weeks), root seed 2")
+    trap = next(i for i, line in enumerate(lines) if line.startswith("trap "))
+    assert re.fullmatch(r"mean over runs: pursue-withdraw index \d\.\d{3}, activation "
+                        r"\d\.\d{3}, closeness \d\.\d{3}, satisfaction \d\.\d{3}",
+                        lines[trap + 1])
+    assert re.search(r"^time to the trap: (median \d+(\.\d)? days.*, in \d of 4 runs|never, "
+                     r"in 4 runs)$", out, re.M)
+    assert re.search(r"^time to break-up: ", out, re.M)
+    assert re.search(r"^time_to_escalation .* days", out, re.M)  # the metric's unit
+
+
+def test_single_run_gives_the_indices_beside_its_class(capsys):
+    code, out, _ = run_cli(capsys, "run", "--steps", "30", "--seed", "4")
+    assert code == 0
+    assert re.search(r"^outcome: \w+ \(pursue-withdraw index \d\.\d{3}, activation \d\.\d{3}, "
+                     r"closeness \d\.\d{3}, satisfaction \d\.\d{3}\)$", out, re.M)
+    assert "1 run(s) of 30 days (4.3 weeks)" in out
+
+
+def test_json_adds_days_indices_and_times_and_keeps_every_old_key(capsys):
+    code, out, _ = run_cli(capsys, "run", "--reps", "3", "--steps", "40", "--seed", "9",
+                           "--workers", "1", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"n", "seed", "params", "scenario", "outcomes", "outcomes_ci95", "metrics"} <= set(data)
+    assert data["time_unit"] == "day" and data["days"] == 40 and data["days_per_episode"] == 1
+    assert list(data["indices"]) == list(readout.index_names())
+    for name, mean in data["indices"].items():
+        assert mean == data["metrics"][name]["mean"]
+    assert set(data["times"]) == set(readout.time_metrics())
+    for t in data["times"].values():
+        assert t["of"] == 3 and 0 <= t["runs"] <= 3
+        assert (t["median_days"] is None) == (t["runs"] == 0)
+
+
+def test_steps_help_says_days(capsys):
+    for command in ("run", "sweep"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "--steps STEPS days per run" in out
+
+
+def test_scenario_events_are_listed_in_days_and_weeks(capsys):
+    code, out, _ = run_cli(capsys, "scenarios", "delayed_text")
+    assert code == 0
+    assert re.search(r"; \d+ days \(.+\), seed \d+$", out, re.M)
+    assert re.search(r"^  event 1: .+ \(ambiguity\), days \d+-\d+ \(.+\)$", out, re.M)
+    event = cli_common.timeline_text(find("therapy_eft"))[0]
+    assert re.fullmatch(r"  event 1: .+ \(therapy\), from day \d+ \(week \d+\)", event)
+
+
+def test_scenario_check_prints_the_indices_under_the_shares(capsys):
+    _, out, _ = run_cli(capsys, "scenarios", "--check", "--reps", "3", "antidote")  # pass or not
+    lines = out.splitlines()
+    assert re.match(r"antidote \(3 replicates of \d+ days \(.+\)\): settled ", lines[0])
+    assert lines[1].startswith("  mean over runs: pursue-withdraw index ")
+
+
+def test_sweep_table_shows_the_indices_beside_the_shares(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "sweep", "--axis", "partner_a.anxiety=0:1:2", "--reps", "2",
+                           "--steps", "30", "--out", str(tmp_path / "s"))
+    assert code == 0
+    assert "= 4 runs of 30 days (4.3 weeks)" in out
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("partner_a"))
+    assert header.split() == ["partner_a.anxiety", "trap", "trap_ci_low", "trap_ci_high",
+                              "settled", "dissolved", "pw_index", "activation", "closeness",
+                              "satisfaction"]
+    summary = pd.read_csv(tmp_path / "s" / "summary.csv")
+    assert "pursue_withdraw_index_mean" in summary  # the file keeps its column names

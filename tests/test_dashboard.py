@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import math
+import re
 from typing import Any
 
 import dash
@@ -18,7 +19,7 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc, html
 
-from dashboard import about, compute, downloads, hub, urlcodec
+from dashboard import about, compute, downloads, figures, hub, ids, urlcodec
 from dashboard import view as views
 from dashboard.caption import caption
 from dashboard.pages import about as about_page
@@ -26,11 +27,12 @@ from dashboard.pages import compare as compare_page
 from dashboard.pages import couple as couple_page
 from dashboard.pages import sweep as sweep_page
 from dashboard.pages.couple import SPEEDS
-from dyadsim import outcomes, scenario
+from dyadsim import outcomes, readout, scenario
 from dyadsim.cli import build_parser
 from dyadsim.cli import main as cli_main
 from dyadsim.params import REGISTRY, make_params
 from dyadsim.streams import run_seeds
+from dyadsim.timeunits import span, unit_label
 
 SHARES = ("trap", *outcomes.OUTCOMES)
 DELAYED = "a week of unanswered messages"  # the label of delayed_text's event
@@ -513,7 +515,7 @@ def test_render_couple_at_the_cursor():
     couple, phase, text, outcome = couple_page.render_couple(
         {"key": key, "i": 0, "playing": False}, view)
     assert isinstance(couple, go.Figure) and isinstance(phase, go.Figure)
-    assert text.startswith("Episode 0") and outcome == "Episode 0 of 100."
+    assert text.startswith("Day 0 (the start)") and outcome == "Day 0 (the start) of 100 days."
     assert couple.data and max(trace_lengths(couple)) <= 1
     path = {t.name: t for t in phase.data}["path"]
     assert len(path.x) == 1
@@ -521,19 +523,26 @@ def test_render_couple_at_the_cursor():
     for i in (10, 40, 99):
         couple, phase, text, outcome = couple_page.render_couple(
             {"key": key, "i": i, "playing": True}, view)
-        assert text.startswith(f"Episode {i}:") and outcome == f"Episode {i} of 100."
+        week = (i + 6) // 7  # days 1-7 are week 1
+        assert text.startswith(f"Day {i} (week {week}):")
+        assert outcome == f"Day {i} (week {week}) of 100 days."
         assert max(trace_lengths(couple)) == i + 1
         lengths.append(len({t.name: t for t in phase.data}["path"].x))
     assert lengths == [11, 41, 100]
     _, _, text, outcome = couple_page.render_couple(None, view)  # no cursor: the whole run
-    assert text.startswith("Episode 100") and outcome.startswith("Outcome after 100 episodes: ")
+    assert text.startswith("Day 100 (week 15)")
+    assert outcome.startswith("Outcome after 100 days (3.3 months): ")
+    # the continuous indices stand beside the class
+    assert re.search(r"Means over the run: pursue-withdraw index \d\.\d\d, activation "
+                     r"\d\.\d\d, closeness \d\.\d\d, satisfaction \d\.\d\d\.$", outcome)
 
 
 def test_the_default_couple_escalates_and_a_secure_partner_a_does_not():
     _, _, _, outcome = couple_page.render_couple(None, views.default_view())
-    assert outcome.startswith("Outcome after 500 episodes: escalated")
+    days = span(views.base_scenario_or_default(views.default_view()).steps)
+    assert outcome.startswith(f"Outcome after {days}: escalated")
     _, _, _, outcome = couple_page.render_couple(None, with_settings(partner_a__anxiety=0.1))
-    assert outcome.startswith("Outcome after 500 episodes: ")
+    assert outcome.startswith(f"Outcome after {days}: ")
     assert "escalated" not in outcome.split(": ", 1)[1].split(":")[0]
 
 
@@ -574,7 +583,7 @@ def bids(unanswered: int, n: int = 11) -> pd.DataFrame:
                                               (10, "after ten unanswered bids")])
 def test_caption_counts_unanswered_bids_in_words(unanswered, words):
     text = caption(bids(unanswered), 10, ("Sam", "Alex"))
-    assert text.startswith("Episode 10: Sam's distress is rising " + words)
+    assert text.startswith("Day 10 (week 2): Sam's distress is rising " + words)
 
 
 def test_caption_names_no_count_for_a_single_missed_bid():
@@ -595,7 +604,7 @@ def test_caption_uses_the_partners_names_and_puts_the_more_distressed_first():
                   partner_b__pursuit=np.full(n, 0.5),
                   partner_a__withdrawal=np.linspace(0.1, 0.5, n))
     text = caption(t, 10, ("Robin", "Kai"))
-    assert text.startswith("Episode 10: Kai's distress is rising")
+    assert text.startswith("Day 10 (week 2): Kai's distress is rising")
     assert "Robin is pulling back" in text
     assert "Sam" not in text and "Alex" not in text and "partner" not in text
 
@@ -615,17 +624,17 @@ def test_caption_mentions_an_event_only_within_its_window():
     assert "Now: gone." in caption(t, 3, ("Sam", "Alex"), events)
 
 
-def test_caption_at_episode_zero_and_past_the_end():
+def test_caption_at_day_zero_and_past_the_end():
     t = bids(3)
-    assert caption(t, 0, ("Sam", "Alex")).startswith("Episode 0: Sam and Alex begin")
+    assert caption(t, 0, ("Sam", "Alex")).startswith("Day 0 (the start): Sam and Alex begin")
     assert caption(t, 99, ("Sam", "Alex")) == caption(t, 10, ("Sam", "Alex"))
 
 
-def test_caption_of_a_real_run_at_every_tenth_episode():
+def test_caption_of_a_real_run_at_every_tenth_day():
     run = compute.couple_run(compute.couple_key(short_view(100)))
     for i in range(0, 101, 10):
         text = caption(run["traj"], i, run["names"], run["events"])
-        assert text.startswith(f"Episode {i}:") and "Sam" in text
+        assert text.startswith(f"Day {i} (") and "Sam" in text
 
 
 # --- 6. compute: sweeps and compares ------------------------------------------------------------
@@ -767,7 +776,7 @@ def test_compare_leaving_out_an_unknown_event_names_it(compare_view):
 def test_sweep_job_reports_done_and_progress(sweep_view):
     progress = []
     result, status = sweep_page.sweep_job(progress.append, compute.sweep_spec(sweep_view))
-    assert status.startswith("Done: 9 cells x 2 replicates x 100 episodes")
+    assert status.startswith("Done: 9 cells x 2 replicates x 100 days (3.3 months)")
     assert set(result["tables"]) == set(views.SHOW_OPTIONS)
     assert progress and progress[-1][0] == progress[-1][1]
     assert all(isinstance(p, str) for pair in progress for p in pair)
@@ -789,6 +798,7 @@ def test_compare_job_reports_done_and_a_bad_spec_says_why(compare_view):
     figure, status = compare_page.compare_job(None, {"compare": compare_view["compare"]})
     assert isinstance(figure, go.Figure)
     assert status.startswith("Done: 10 replicates per side")
+    assert re.search(r"mean pursue-withdraw index: A \d\.\d\d, B \d\.\d\d\.$", status)
     bad = {"compare": {**compare_view["compare"], "a_without": ["nope"]}}
     figure, status = compare_page.compare_job(None, bad)
     assert figure is dash.no_update
@@ -815,6 +825,76 @@ def test_heatmap_and_sample_runs_of_a_clicked_cell(sweep_result):
     assert new["set"]["partner_a.anxiety"] == 1.0
     _, buttons, cell_views = sweep_page.show_cell(None, sweep_result)
     assert buttons == [] and cell_views == []
+
+
+def test_heatmap_hover_gives_the_trap_share_and_the_indices_beside_the_quantity(sweep_result):
+    for show in ("settled", "mean_activation", "time_to_escalation"):
+        heat = sweep_page.render_heatmap(sweep_result, show).data[0]
+        beside = [q for q in ("trap", *readout.index_names()) if q != show]
+        custom = np.array(heat.customdata, dtype=float)
+        assert custom.shape == (3, 3, 3 + len(beside))
+        for k, q in enumerate(beside):  # each value sits where the hover reads it
+            assert np.allclose(custom[:, :, 3 + k], np.array(
+                sweep_result["tables"][q]["value"], dtype=float), equal_nan=True)
+            assert f"customdata[{3 + k}]" in heat.hovertemplate
+        for words in ("mean pursue-withdraw index", "mean activation", "mean closeness",
+                      "mean satisfaction"):
+            assert words in heat.hovertemplate  # (mean activation: the quantity itself)
+    heatmap = sweep_page.render_heatmap(sweep_result, "trap")
+    assert heatmap.layout.title.text.endswith("100 days (3.3 months)")
+    assert figures.quantity_label("time_to_escalation") == "time to escalation (days)"
+
+
+def test_sample_runs_of_a_cell_are_drawn_over_days(sweep_result):
+    fig, _, _ = sweep_page.show_cell({"points": [{"x": 0.0, "y": 0.0}]}, sweep_result)
+    assert fig.layout.xaxis.title.text == "day"
+    assert list(fig.layout.xaxis.tickvals) == [0, 30, 61, 91]  # 100 days: monthly ticks
+
+
+def test_couple_figure_is_in_days_with_the_whole_runs_ticks_while_playing():
+    run = compute.couple_run(compute.couple_key(short_view(60)))
+    whole = figures.couple_figure(run, 60).layout
+    part = figures.couple_figure(run, 10).layout
+    assert whole.xaxis5.title.text == "day" and whole.xaxis.title.text is None
+    assert list(whole.xaxis5.tickvals) == list(range(0, 57, 7))  # weekly under 3 months
+    assert whole.xaxis5.ticktext[1] == "7<br>1 wk"
+    assert list(part.xaxis5.tickvals) == list(whole.xaxis5.tickvals)
+    assert list(whole.xaxis2.tickvals) == list(whole.xaxis5.tickvals)  # grid lines align
+    long = compute.couple_run(compute.couple_key(short_view(400)))
+    assert figures.couple_figure(long, 400).layout.xaxis5.ticktext[1] == "30<br>1 mo"
+    assert all(t.hovertemplate.startswith("day %{x}") for t in figures.couple_figure(
+        run, 60).data)
+
+
+def test_the_couple_page_counts_days(app_layout):
+    labels = [(node.htmlFor, node.children) for node in walk(app_layout)
+              if isinstance(node, html.Label) and getattr(node, "htmlFor", None)]
+    assert (ids.Couple.param("run.steps"), "Days") in labels
+    assert (ids.Couple.SPEED, "Speed (days per tick)") in labels
+    assert "Episodes" not in [text for _, text in labels]
+
+
+def test_compare_shows_the_indices_beside_the_shares(compare_view):
+    sides = compute.run_compare(compare_view)
+    for side in sides.values():
+        assert list(side["indices"]) == list(readout.index_names())
+        for cell in side["indices"].values():
+            assert 0 <= cell["low"] <= cell["value"] <= cell["high"] <= 1
+    fig = figures.compare_figure(sides, compute.COMPARE_SERIES)
+    bars = [t for t in fig.data if t.type == "bar"]
+    shares = [t for t in bars if t.xaxis == "x5"]
+    indices = [t for t in bars if t.xaxis == "x6"]
+    assert len(shares) == len(indices) == 2
+    assert list(shares[0].x) == [*outcomes.OUTCOMES, "trap"]
+    assert [x.replace("<br>", " ") for x in indices[0].x] == [
+        readout.INDICES[k] for k in readout.index_names()]
+    assert [round(v, 9) for v in indices[1].y] == [
+        round(sides["b"]["indices"][k]["value"], 9) for k in readout.index_names()]
+    assert fig.layout.xaxis4.tickvals[0] == 0 and fig.layout.xaxis4.ticktext[1] == "30<br>1 mo"
+    assert fig.layout.xaxis4.showticklabels and not fig.layout.xaxis.showticklabels
+    titles = [a.text for a in fig.layout.annotations]
+    assert "Beside them: means over runs (95% CI)" in titles
+    assert all("by day" in t for t in titles[: len(compute.COMPARE_SERIES)])
 
 
 # --- 8. exports -----------------------------------------------------------------------------------
@@ -944,8 +1024,8 @@ def test_every_float_parameter_has_one_slider_from_the_registry(app_layout):
         assert slider.min == param.low and slider.max == param.high
         assert slider.value == pytest.approx(values[param.name], abs=1e-6)
         assert len(labels) == 1
-        unit = f" ({param.unit})" if param.unit else ""
-        assert labels[0].children == param.label + unit
+        unit = f" ({unit_label(param.unit)})" if param.unit else ""  # per episode: per day
+        assert labels[0].children == param.label + unit and "episode)" not in unit
         assert param.help in labels[0].title
 
 
@@ -1233,7 +1313,7 @@ def test_a_forged_cursor_or_speed_shows_the_run_whole(cursor):
         "key" not in cursor) else cursor
     assert couple_page.advance("step", view, cursor, 10**9)["i"] <= 100
     text = couple_page.render_couple(cursor, view)[3]
-    assert text.startswith("Outcome after 100 episodes")
+    assert text.startswith("Outcome after 100 days")
 
 
 def test_messages_quote_long_values_cut_to_one_short_line():

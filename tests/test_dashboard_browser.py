@@ -36,6 +36,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from dyadsim.timeunits import span
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -63,7 +65,7 @@ TRACES_JS = """(selector) => {
         rows: (t.z && t.z.length) || 0})) : [];
 }"""
 
-OUTCOME_LINE = re.compile(r"^Outcome after \d+ episodes: ")
+OUTCOME_LINE = re.compile(r"^Outcome after \d+ days?(?: \([^)]*\))?: ")
 UPLOAD_INPUT = "#upload input[type=file]"
 
 
@@ -274,16 +276,17 @@ def outcome(page: Page) -> str:
     return line.inner_text()
 
 
-def episode(page: Page) -> int:
-    """The episode the playback shows ("Episode N of M.")."""
-    match = re.match(r"^Episode (\d+) of \d+\.$", page.locator("#outcome").inner_text())
+def shown_day(page: Page) -> int:
+    """The day the playback shows ("Day N (week W) of M days.")."""
+    match = re.match(r"^Day (\d+) \([^)]*\) of \d+ days\.$",
+                     page.locator("#outcome").inner_text())
     assert match, page.locator("#outcome").inner_text()
     return int(match.group(1))
 
 
-def wait_for_episode_after(page: Page, shown: int) -> None:
+def wait_for_day_after(page: Page, shown: int) -> None:
     page.wait_for_function("(n) => { const m = document.querySelector('#outcome').innerText"
-                           ".match(/^(Episode|Outcome after) (\\d+)/); "
+                           ".match(/^(Day|Outcome after) (\\d+)/); "
                            "return m && Number(m[2]) > n; }", arg=shown)
 
 
@@ -331,7 +334,7 @@ def open_replicate(page: Page, index: int) -> None:
 def test_couple_page_shows_the_run_and_a_slider_changes_it(page: Page, server: Server) -> None:
     open_app(page, server)
     assert_page_shown(page, "couple")
-    expect(page.locator("#caption")).to_have_text(re.compile(r"^Episode \d+"))
+    expect(page.locator("#caption")).to_have_text(re.compile(r"^Day \d+ \("))
     assert "escalated" in outcome(page)  # the default couple falls into the trap
     expect(param(page, "partner_a.anxiety").locator("[role=slider]")).to_have_attribute(
         "aria-valuenow", "0.8")
@@ -361,11 +364,12 @@ def test_playback_reset_step_and_play_to_the_end(page: Page, server: Server) -> 
     play = page.locator("#play")
 
     page.locator("#reset").click()
-    expect(page.locator("#outcome")).to_have_text(re.compile(r"^Episode 0 of \d+\.$"))
-    expect(page.locator("#caption")).to_have_text(re.compile(r"^Episode 0\b"))
+    expect(page.locator("#outcome")).to_have_text(
+        re.compile(r"^Day 0 \(the start\) of \d+ days\.$"))
+    expect(page.locator("#caption")).to_have_text(re.compile(r"^Day 0 \(the start\): "))
     page.locator("#step").click()
-    expect(page.locator("#outcome")).not_to_have_text(re.compile(r"^Episode 0 of"))
-    stepped = episode(page)
+    expect(page.locator("#outcome")).not_to_have_text(re.compile(r"^Day 0 \("))
+    stepped = shown_day(page)
     assert stepped > 0
     expect(play).to_have_text("Play")
 
@@ -373,7 +377,7 @@ def test_playback_reset_step_and_play_to_the_end(page: Page, server: Server) -> 
     set_speed_to_fastest(page)
     play.click()
     expect(play).to_have_text("Pause")
-    wait_for_episode_after(page, stepped)
+    wait_for_day_after(page, stepped)
     outcome(page)
     expect(play).to_have_text("Play")
 
@@ -410,7 +414,7 @@ def test_sweep_heatmap_cell_runs_and_opening_a_replicate(page: Page, server: Ser
     shoot(page, "sweep-cell.png")
 
     open_replicate(page, 0)
-    expect(page.locator("#caption")).to_have_text(re.compile(r"^Episode \d+"))
+    expect(page.locator("#caption")).to_have_text(re.compile(r"^Day \d+ \("))
     outcome(page)
     link = page.locator("#share-link")
     expect(link).to_have_value(re.compile(r"partner_a\.anxiety=1(\.0)?&"))
@@ -418,7 +422,7 @@ def test_sweep_heatmap_cell_runs_and_opening_a_replicate(page: Page, server: Ser
 
 
 def test_sweep_cancel_stops_the_job_and_the_page_recovers(page: Page, server: Server) -> None:
-    # 41 x 41 cells x 100 replicates x 2000 episodes: minutes of work, so Cancel comes first.
+    # 41 x 41 cells x 100 replicates x 2000 days: minutes of work, so Cancel comes first.
     open_app(page, server, "?page=sweep&points=41&reps=100&run.steps=2000")
     expect(page.locator("#share-link")).to_have_value(re.compile(r"run\.steps=2000&"))
     run, cancel = page.locator("#sweep-run"), page.locator("#sweep-cancel")
@@ -440,8 +444,8 @@ def test_sweep_cancel_stops_the_job_and_the_page_recovers(page: Page, server: Se
         page.locator(box).press("Enter")
     expect(page.locator("#share-link")).to_have_value(re.compile(r"points=3&reps=2&"))
     run_sweep(page)
-    expect(page.locator("#sweep-status")).to_contain_text("9 cells x 2 replicates x 2000 "
-                                                          "episodes")
+    expect(page.locator("#sweep-status")).to_contain_text(
+        f"9 cells x 2 replicates x {span(2000)}")
 
 
 # --- Compare ----------------------------------------------------------------------------
@@ -467,6 +471,10 @@ def test_compare_eft_against_no_eft(page: Page, server: Server) -> None:
     names = {t["name"] for t in traces(page, "#compare-graph")}
     assert any(n.startswith("A: ") for n in names) and any(n.startswith("B: ") for n in names)
     assert any(n.endswith("without EFT") for n in names), names
+    # beside the shares, the continuous indices: one more bar trace per side
+    assert [t["type"] for t in traces(page, "#compare-graph")].count("bar") == 4
+    assert re.search(r"mean pursue-withdraw index: A \d\.\d\d, B \d\.\d\d\.$",
+                     status.inner_text())
     expect(page.locator("#compare-run")).to_be_enabled()
     shoot(page, "compare.png")
 
@@ -647,9 +655,10 @@ def test_an_opened_replicate_is_the_run_the_sweep_sampled(page: Page, server: Se
     expected, shown = [], []
     for k, sample in enumerate(samples):
         kind = sample["name"].split(": ", 1)[1]
-        expected.append(f"Outcome after {int(sample['last_x'])} episodes: {kind}:")
+        expected.append(f"Outcome after {span(int(sample['last_x']))}: {kind}:")
         open_replicate(page, k)
-        shown.append(re.match(r"^Outcome after \d+ episodes: \w+:", outcome(page)).group(0))
+        shown.append(re.match(r"^Outcome after \d+ days?(?: \([^)]*\))?: \w+:",
+                              outcome(page)).group(0))
         page.locator("button.nav", has_text="Sweep").click()
         assert_page_shown(page, "sweep")
     assert shown == expected
@@ -673,15 +682,15 @@ def test_pause_stops_playback(page: Page, server: Server) -> None:
     play = page.locator("#play")
     for trial in range(5):
         page.locator("#reset").click()
-        expect(page.locator("#outcome")).to_have_text(re.compile(r"^Episode 0 of"))
+        expect(page.locator("#outcome")).to_have_text(re.compile(r"^Day 0 \("))
         play.click()
         expect(play).to_have_text("Pause")
-        wait_for_episode_after(page, 0)
+        wait_for_day_after(page, 0)
         play.click()
         expect(play).to_have_text("Play")
         page.wait_for_timeout(500)  # a frame already on its way may still be drawn
         paused = page.locator("#outcome").inner_text()
-        assert paused.startswith("Episode "), f"trial {trial}: Pause did not stop: {paused}"
+        assert paused.startswith("Day "), f"trial {trial}: Pause did not stop: {paused}"
         page.wait_for_timeout(1_000)  # five ticks: a paused run must not move on
         assert page.locator("#outcome").inner_text() == paused, f"trial {trial}: moved on"
         expect(play).to_have_text("Play")

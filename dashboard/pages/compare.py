@@ -141,9 +141,12 @@ def compare_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: di
     except (ScenarioError, ValueError) as err:
         return no_update, f"The compare cannot run: {err}"
     share = {k: s["shares"]["trap"]["value"] for k, s in sides.items()}
+    pw = {k: s["indices"].get("pursue_withdraw_index", {}).get("value", float("nan"))
+          for k, s in sides.items()}
     return (compare_figure(sides, compute.COMPARE_SERIES),
             f"Done: {current['compare']['reps']} replicates per side. Trap share: "
-            f"A {share['a']:.2f}, B {share['b']:.2f}.")
+            f"A {share['a']:.2f}, B {share['b']:.2f}; mean pursue-withdraw index: "
+            f"A {pw['a']:.2f}, B {pw['b']:.2f}.")
 
 
 def register(app: Dash, manager: Any) -> None:

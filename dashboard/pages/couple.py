@@ -19,8 +19,10 @@ from dashboard import compute, guard, ids, view
 from dashboard.caption import caption
 from dashboard.figures import OUTCOME_TEXT, couple_figure, empty_figure, phase_figure
 from dashboard.widgets import GRAPH_CONFIG, param_control, scenario_options, shown
+from dyadsim import readout
 from dyadsim.params import PARTNERS, REGISTRY, iter_params
 from dyadsim.scenario import ScenarioError
+from dyadsim.timeunits import day_label, span
 
 NAME = "couple"
 TITLE = "One couple"
@@ -39,6 +41,8 @@ TICK_MS = 200
 PARAM_KEYS: tuple[str, ...] = (*(p.name for p in REGISTRY.values() if p.kind is float),
                                "run.steps")
 UPLOAD_LIMIT = view.UPLOAD_LIMIT  # bytes; a scenario file is a few kB
+#: The run length's label: one episode is one day.
+STEPS_LABEL = "Days"
 
 # --- Layout ----------------------------------------------------------------------------------
 
@@ -80,8 +84,9 @@ def layout(current: dict[str, Any]) -> html.Div:
                           dcc.Input(id=ID.SEED, type="text", inputMode="numeric",
                                     value=current["seed"],
                                     debounce=True, className="number")]),
-                html.Div([html.Label(steps.label, htmlFor=steps_id,
-                                     title=steps.help, className="control-label"),
+                html.Div([html.Label(STEPS_LABEL, htmlFor=steps_id,
+                                     title=f"{steps.help} (One episode is one day.)",
+                                     className="control-label"),
                           dcc.Input(id=steps_id, type="number", value=values["run.steps"],
                                     debounce=True, className="number")]),
             ]),
@@ -95,7 +100,7 @@ def layout(current: dict[str, Any]) -> html.Div:
                 html.Button("Reset", id=ID.RESET),
                 html.Button("Step", id=ID.STEP),
                 html.Button("Play", id=ID.PLAY, className="primary"),
-                html.Label("Speed (episodes per tick)", htmlFor=ID.SPEED,
+                html.Label("Speed (days per tick)", htmlFor=ID.SPEED,
                            className="control-label inline"),
                 html.Div(dcc.Slider(id=ID.SPEED, min=0, max=len(SPEEDS) - 1, step=1, value=2,
                                     marks={i: str(s) for i, s in enumerate(SPEEDS)}),
@@ -219,7 +224,7 @@ def advance(trigger: str | None, current: dict[str, Any], cursor: dict[str, Any]
     """The playback cursor (row ``i`` of ``last``) after a button, a tick, or a new run.
 
     A new run is shown whole (or played from the start while playing); Reset goes back to
-    episode 0; Step moves on by the speed; Play starts or pauses; a tick moves on while
+    day 0; Step moves on by the speed; Play starts or pauses; a tick moves on while
     playing and stops at the end. In the app, ticks run in the browser (``TICK_JS``, the
     same rule); this function is their reference and is tested.
     """
@@ -299,10 +304,12 @@ def render_couple(cursor: dict[str, Any] | None, current: dict[str, Any]
          else min(cursor["i"], last))
     text = caption(run["traj"], i, run["names"], run["events"])
     if i >= last:
-        outcome = (f"Outcome after {int(run['traj']['step'].iloc[-1])} episodes: "
-                   f"{OUTCOME_TEXT[run['outcome']]}.")
+        days = int(run["traj"]["step"].iloc[-1])
+        outcome = (f"Outcome after {span(days)}: {OUTCOME_TEXT[run['outcome']]}. "
+                   f"Means over the run: {readout.indices_text(run['metrics'], 2)}.")
     else:
-        outcome = f"Episode {int(run['traj']['step'].iloc[i])} of {run['steps']}."
+        day = day_label(int(run["traj"]["step"].iloc[i])).capitalize()
+        outcome = f"{day} of {run['steps']} days."
     return couple_figure(run, i), phase_figure(run, i), text, outcome
 
 

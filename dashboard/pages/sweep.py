@@ -24,6 +24,7 @@ from dashboard.figures import (
 from dashboard.widgets import GRAPH_CONFIG, background_job, hold_result, job_controls, reporter
 from dyadsim.params import REGISTRY
 from dyadsim.scenario import ScenarioError
+from dyadsim.timeunits import span
 
 NAME = "sweep"
 TITLE = "Sweep"
@@ -170,8 +171,8 @@ def sweep_job(set_progress: Callable[[tuple[str, str]], None] | None, spec: dict
         return no_update, f"The sweep cannot run: {err}"
     hold_result("sweep", result["spec"], result)  # what exports draw (not the browser's copy)
     n = len(result["x"]["values"]) * len(result["y"]["values"])
-    return result, (f"Done: {n} cells x {result['reps']} replicates x {result['steps']} "
-                    f"episodes in {result['seconds']:.2f} s.")
+    return result, (f"Done: {n} cells x {result['reps']} replicates x "
+                    f"{span(result['steps'])} in {result['seconds']:.2f} s.")
 
 
 def render_heatmap(result: dict[str, Any] | None, show: str,

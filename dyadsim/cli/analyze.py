@@ -35,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="also simulate N replicates per cell and report the share of cells "
                         "where the map predicts the simulated majority class (default 0: off)")
     a.add_argument("--iterations", type=positive_int, default=3000, metavar="N",
-                   help="episodes each mean-field orbit runs before it is read (default 3000)")
+                   help="days (episodes) each mean-field orbit runs before it is read "
+                        "(default 3000)")
 
 
 def cmd_analyze(args: argparse.Namespace, argv: Sequence[str] | None) -> int:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from dyadsim.params import lookup, parse_assignment
 from dyadsim.scenario import Scenario, find
+from dyadsim.timeunits import day_label, describe
 
 
 class CLIError(Exception):
@@ -52,7 +53,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
     """Add ``--set``, ``--steps`` and ``--seed`` to a subcommand."""
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="fix a parameter, e.g. dyad.stress=0.1 (repeatable)")
-    p.add_argument("--steps", type=positive_int, help="episodes per run (run.steps)")
+    p.add_argument("--steps", type=positive_int,
+                   help="days per run (run.steps; one episode is one day)")
     p.add_argument("--seed", type=int, help="root seed (run.seed)")
 
 
@@ -82,10 +84,17 @@ def timeline_text(scenario: Scenario) -> list[str]:
     lines = []
     for number, event in enumerate(scenario.events, start=1):
         what = event.label or event.kind
+<<<<<<< HEAD
         span = (f"episodes {event.step}-{event.step + event.duration - 1}"
                 if event.duration else f"from episode {event.step}")
         course = f"; {event.course()}" if event.sessions is not None else ""
         lines.append(f"  event {number}: {what} ({event.kind}, {span}{course})")
+=======
+        span = (f"days {event.step}-{event.step + event.duration - 1} "
+                f"({describe(event.duration)})" if event.duration
+                else f"from {day_label(event.step)}")
+        lines.append(f"  event {number}: {what} ({event.kind}), {span}")
+>>>>>>> h-display
     return lines
 
 
@@ -124,7 +133,7 @@ def check_runs(command: str, given: str, runs: int, steps: int = 1, every: int =
         command: The subcommand, for the message.
         given: The arguments that asked for them, as typed (``--reps 1000000``).
         runs: How many runs.
-        steps: Episodes per run.
+        steps: Days (episodes) per run.
         every: Recording interval of trajectories (0: none).
 
     Raises:

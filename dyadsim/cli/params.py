@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from dyadsim.registry import REGISTRY, Param
+from dyadsim.timeunits import unit_label
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +19,11 @@ def _default_cell(param: Param) -> str:
 
 
 def params_table(markdown: bool = False) -> str:
-    """Every registry parameter as a text or Markdown table."""
+    """Every registry parameter as a text or Markdown table.
+
+    The text table says rates per day (one episode is one day); the Markdown table is the
+    registry's own words, as ``docs/MODEL.md`` holds them.
+    """
     if markdown:
         lines = ["| parameter | default | range | unit | meaning | construct |",
                  "|---|---|---|---|---|---|"]
@@ -28,7 +33,7 @@ def params_table(markdown: bool = False) -> str:
         return "\n".join(lines)
     lines = []
     for p in REGISTRY.values():
-        unit = f" {p.unit}" if p.unit else ""
+        unit = f" {unit_label(p.unit)}" if p.unit else ""
         sweep = "" if p.sweepable else "  (not sweepable)"
         lines.append(f"{p.name}  default {p.default_text()}  range [{p.low:g}, {p.high:g}]"
                      f"{unit}{sweep}\n    {p.label}. {p.help}")

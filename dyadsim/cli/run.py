@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dyadsim import __version__, outcomes
+from dyadsim import __version__, outcomes, readout
 from dyadsim.cli.common import (
     CLIError,
     check_runs,
@@ -24,6 +24,7 @@ from dyadsim.files import write_atomic
 from dyadsim.params import lookup
 from dyadsim.runner import ENGINES, Replicates, run_replicates
 from dyadsim.scenario import Scenario
+from dyadsim.timeunits import DAYS_PER_EPISODE, describe, span
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="write the scenario (with the --set values) to a scenario file")
     r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="set a parameter, e.g. partner_a.anxiety=0.7 (repeatable)")
-    r.add_argument("--steps", type=positive_int, help="episodes per run (run.steps)")
+    r.add_argument("--steps", type=positive_int,
+                   help="days per run (run.steps; one episode is one day)")
     r.add_argument("--seed", type=int, help="root seed (run.seed)")
     r.add_argument("--reps", type=positive_int, default=1, help="replicates (default 1)")
     r.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1,
@@ -58,15 +60,25 @@ def _fmt(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:.3f}"
 
 
+def _metric_value(name: str, mean: float) -> str:
+    """A metric's unit, and for a time the mean in weeks or months too."""
+    unit = readout.metric_unit(name)
+    if unit == "days" and math.isfinite(mean) and mean >= 14:
+        return f"days ({describe(mean)})"
+    return unit
+
+
 def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -> str:
     n = summary["n"]
     traits = " | ".join(
         f"{who}: anxiety {values[f'{who}.anxiety']:.2f}, avoidance {values[f'{who}.avoidance']:.2f}"
         for who in ("partner_a", "partner_b"))
-    lines = [f"dyadsim {__version__}: {n} run(s) of {values['run.steps']} episodes, "
+    lines = [f"dyadsim {__version__}: {n} run(s) of {span(values['run.steps'])}, "
              f"root seed {values['run.seed']}", traits]
+    means = {k: m["mean"] for k, m in summary["metrics"].items()}
     if n == 1:
-        lines.append(f"outcome: {outcomes.OUTCOMES[done.outcome[0]]}")
+        lines.append(f"outcome: {outcomes.OUTCOMES[done.outcome[0]]} "
+                     f"({readout.indices_text(means)})")
     else:
         lines.append(f"{'outcome':<11}{'share':>8}   95% interval (Wilson)")
         for name in outcomes.OUTCOMES:
@@ -75,12 +87,28 @@ def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -
         lo, hi = summary["trap_ci95"]
         lines.append(f"{'trap':<11}{summary['trap']:>8.3f}   [{lo:.3f}, {hi:.3f}]"
                      "   (escalated + cycling)")
-    lines.append(f"{'metric':<24}{'mean':>9}   95% interval        runs")
+        lines.append(f"mean over runs: {readout.indices_text(means)}")
+    for name in readout.time_metrics():
+        column = done.metrics[:, outcomes.METRIC_NAMES.index(name)]
+        lines.append(f"{readout.time_label(name)}: {readout.times_text(column)}")
+    lines.append(f"{'metric':<24}{'mean':>9}   {'95% interval':<19} {'runs':>4}   unit")
     for name, m in summary["metrics"].items():
         lo, hi = m["ci95"]
         interval = f"[{_fmt(lo)}, {_fmt(hi)}]" if n > 1 else ""
-        lines.append(f"{name:<24}{_fmt(m['mean']):>9}   {interval:<19} {m['n']}")
+        lines.append(f"{name:<24}{_fmt(m['mean']):>9}   {interval:<19} {m['n']:>4}   "
+                     f"{_metric_value(name, m['mean'])}".rstrip())
     return "\n".join(lines)
+
+
+def _json_extra(summary: dict[str, Any], done: Replicates, steps: int) -> dict[str, Any]:
+    """What ``--json`` adds for Model 2.0's reports: time units, indices and times in days."""
+    return {
+        "time_unit": "day", "days_per_episode": DAYS_PER_EPISODE, "days": steps,
+        "trap": summary["trap"], "trap_ci95": summary["trap_ci95"],
+        "indices": {k: summary["metrics"][k]["mean"] for k in readout.index_names()},
+        "times": {k: readout.times_json(done.metrics[:, outcomes.METRIC_NAMES.index(k)])
+                  for k in readout.time_metrics()},
+    }
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -142,7 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        "name": scenario.name, "title": scenario.title,
                        "events": [e.to_dict() for e in scenario.events]},
                    "outcomes": summary["outcomes"], "outcomes_ci95": summary["outcomes_ci95"],
-                   "metrics": summary["metrics"]}
+                   "metrics": summary["metrics"],
+                   **_json_extra(summary, done, int(values["run.steps"]))}
         print(json.dumps(json_safe(payload)))
     else:
         if scenario is not None and args.scenario is not None:

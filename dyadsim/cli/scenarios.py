@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dyadsim import readout
 from dyadsim.cli.common import (
     CLIError,
     check_runs,
@@ -14,6 +15,7 @@ from dyadsim.cli.common import (
 )
 from dyadsim.scenario import LIBRARY, find, library
 from dyadsim.scenario.reader import expect_rows_problem
+from dyadsim.timeunits import span
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +56,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         for s in chosen:
             a, b = s.names
             print(f"{s.title}  [{s.name}]\n{s.summary}\n{s.description.strip()}")
-            print(f"partners: {a} (partner_a), {b} (partner_b); {s.steps} episodes, seed "
+            print(f"partners: {a} (partner_a), {b} (partner_b); {span(s.steps)}, seed "
                   f"{s.seed}")
             print("\n".join(timeline_text(s)) or "  no events")
             print()
@@ -72,9 +74,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             if problem is not None:
                 raise CLIError(f"dyadsim scenarios: {given} for {s.name}: {problem}")
         results = expectations.evaluate(s, reps)
-        shares = expectations.shares(expectations.run(s, reps, record=False))
-        print(f"{s.name} ({reps} replicates): " + ", ".join(
+        done = expectations.run(s, reps, record=False)
+        shares = expectations.shares(done)
+        means = {k: m["mean"] for k, m in done.summary().point()["metrics"].items()}
+        print(f"{s.name} ({reps} replicates of {span(s.steps)}): " + ", ".join(
             f"{k} {v:.3f}" for k, v in shares.items()))
+        print(f"  mean over runs: {readout.indices_text(means)}")
         for r in results:
             label = f"  ({r.check.label})" if r.check.label else ""
             print(f"  {r.line()}{label}")

@@ -17,6 +17,7 @@ from dyadsim.cli.common import (
 )
 from dyadsim.files import write_atomic
 from dyadsim.sweep.designs import SweepError, check_size
+from dyadsim.timeunits import span
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--bound", dest="bounds", action="append", default=[], required=True,
                    metavar="KEY=LOW:HIGH", help="a parameter's range (repeatable)")
     e.add_argument("--output", default="trap",
-                   help="trap (default), an outcome class, or a metric, e.g. satisfaction")
+                   help="trap (default), an outcome class, or a metric, e.g. satisfaction or "
+                        "time_to_escalation (in days)")
     e.add_argument("--samples", type=positive_int, default=256,
                    help="SALib base samples N, a power of two (design: N*(D+2) points)")
     e.add_argument("--reps", type=positive_int, default=20,
@@ -63,7 +65,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     else:
         a = table.attrs
         print(f"dyadsim sensitivity: output {a['output']!r}, {a['n_points']} points x "
-              f"{a['reps']} replicates = {a['n_runs']} runs of {a['steps']} episodes")
+              f"{a['reps']} replicates = {a['n_runs']} runs of {span(a['steps'])}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         print("S1: first-order index, ST: total-order index, *_conf: half-width of the "
               "95% bootstrap interval")

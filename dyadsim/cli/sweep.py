@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dyadsim import sweep
+from dyadsim import readout, sweep
 from dyadsim.cli.common import (
     CLIError,
     add_common,
@@ -19,8 +19,10 @@ from dyadsim.cli.common import (
     scenario_of,
     unique_keys,
 )
+from dyadsim.params import lookup
 from dyadsim.sweep.designs import DESIGNS, SweepError, check_size, grid_points
 from dyadsim.sweep.work import CHUNK_RUNS
+from dyadsim.timeunits import span
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -58,6 +60,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "work is split and resumed, never the results")
     w.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
+
+
+#: Short headers of the continuous indices in the printed table (summary.csv keeps the
+#: column names ``<index>_mean``).
+INDEX_HEADERS: dict[str, str] = {"pursue_withdraw_index": "pw_index",
+                                 "mean_activation": "activation"}
 
 
 def _check_size(args: argparse.Namespace, axes: dict[str, tuple[float, float, int]],
@@ -124,16 +132,21 @@ def cmd_sweep(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
               f"nothing to run")
     else:
         resumed = f", {runs - result.new_runs} of them resumed" if result.new_runs < runs else ""
-        print(f"dyadsim sweep: {len(summary)} points x {reps} replicates = {runs} runs "
-              f"({result.new_runs} run now in {took:.1f} s, "
+        days = int(steps if steps is not None else lookup("run.steps").default or 1)
+        print(f"dyadsim sweep: {len(summary)} points x {reps} replicates = {runs} runs of "
+              f"{span(days)} ({result.new_runs} run now in {took:.1f} s, "
               f"{result.new_runs / took:,.0f} runs/s{resumed})")
     names = [c for c in summary.columns[1:] if c != "n"][: max(1, len(axes) or len(bounds))]
+    indices = {f"{k}_mean": INDEX_HEADERS.get(k, k) for k in readout.index_names()}
     show = summary[[*names, "trap", "trap_ci_low", "trap_ci_high", "settled", "dissolved",
-                    "satisfaction_mean"]]
+                    *indices]].rename(columns=indices)
     if len(show) > 12:
         print(f"(first 6 and last 6 of {len(show)} points; all in {args.out}/summary.csv)")
         show = pd.concat([show.head(6), show.tail(6)])
     print(show.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    headers = [INDEX_HEADERS.get(k, k) for k in readout.index_names()]
+    print(f"{', '.join(headers)}: means over each point's runs, beside the class shares "
+          f"(pw_index: the pursue-withdraw index)")
     print(f"results in {args.out}: runs.parquet, summary.parquet, summary.csv, "
           f"provenance.json" + (", trajectories.parquet" if args.trajectories else ""))
     return 0
