@@ -84,17 +84,11 @@ def timeline_text(scenario: Scenario) -> list[str]:
     lines = []
     for number, event in enumerate(scenario.events, start=1):
         what = event.label or event.kind
-<<<<<<< HEAD
-        span = (f"episodes {event.step}-{event.step + event.duration - 1}"
-                if event.duration else f"from episode {event.step}")
-        course = f"; {event.course()}" if event.sessions is not None else ""
-        lines.append(f"  event {number}: {what} ({event.kind}, {span}{course})")
-=======
         span = (f"days {event.step}-{event.step + event.duration - 1} "
                 f"({describe(event.duration)})" if event.duration
                 else f"from {day_label(event.step)}")
-        lines.append(f"  event {number}: {what} ({event.kind}), {span}")
->>>>>>> h-display
+        course = f"; {event.course()}" if event.sessions is not None else ""
+        lines.append(f"  event {number}: {what} ({event.kind}), {span}{course}")
     return lines
 
 
