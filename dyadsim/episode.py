@@ -235,8 +235,7 @@ def act(st: State, p: Vector, d: Vector, c: float) -> State:
     st = put(st, S_WD, rules.follow(st[S_WD], w_target, d[D_BRATE]))
     fat = rules.update_fatigue(fat, rules.strain(st[S_PRES], pursuit, v), d[D_FRATE], d[D_FREC])
     st = put(st, S_FAT, fat)
-    quality = rules.episode_quality(st[S_RECV], c, p[F_PREF], st[S_DISC], p[F_SUPP], fat,
-                                    st[S_LOAD])
+    quality = rules.episode_quality(st[S_RECV], c, p[F_PREF], st[S_DISC], p[F_SUPP], st[S_LOAD])
     return put(st, S_SAT, rules.follow(st[S_SAT], quality, d[D_SRATE]))
 
 

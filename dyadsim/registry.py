@@ -349,7 +349,7 @@ _DYAD: tuple[Param, ...] = (
           help="How quickly the stress of a life event fades (0.05: half gone in two "
                "weeks).",
           construct="recovery from outside stress"),
-    Param("dyad.individuality", 0.15, 0, 1, "Individual differences",
+    Param("dyad.individuality", 0.3, 0, 1, "Individual differences",
           help="How much people with the same traits still differ: the spread of each "
                "person's own gains and thresholds around what the traits predict (0: "
                "everyone is their traits).",

@@ -368,24 +368,23 @@ def episode_quality(
     preferred_closeness: Num,
     discomfort: Num,
     suppression: Num,
-    fatigue: Num,
     load: Num,
 ) -> Num:
     """How good this day of the relationship was to one partner: its rewards and costs.
 
-    ``Q = (1 - f/2)(1 - L/2) ((1 - sigma) r + 1 - |c - c*|) / 2``. The rewards are the
-    responsiveness received (``r``, the availability the partner actually offered today:
-    the day's biased reading drives alarm, but what accumulates as satisfaction is what
-    was given), as far as this person lets it count (avoidant deactivation discounts the
-    reward of intimacy, sigma: Mikulincer & Shaver 2007), and closeness near what one
-    wishes for. The costs are exhaustion from the
-    relationship and stress from outside it, which spills over (Neff & Karney 2004, 2009).
-    Demands, pursuit and withdrawal do not enter by definition: they lower satisfaction only
-    through what they do to availability, closeness and fatigue.
+    ``Q = (1 - L/2) ((1 - sigma) r + clip(1 - max(0, c* - c) - D)) / 2``. The rewards are
+    the responsiveness received (``r``, the availability the partner actually offered
+    today: the day's biased reading drives alarm, but what accumulates as satisfaction is
+    what was given), as far as this person lets it count (avoidant deactivation discounts
+    the reward of intimacy, sigma: Mikulincer & Shaver 2007), and closeness that reaches
+    what one wishes for (``c*``) without the discomfort of too much of it (``D``). Stress
+    from outside the relationship spills over (Neff & Karney 2004, 2009). Demands, pursuit,
+    withdrawal and fatigue do not enter by definition: they lower satisfaction only through
+    what they do to the partner's availability, to closeness and to discomfort.
     """
     fit = clip01(1.0 - np.maximum(preferred_closeness - closeness, 0.0) - discomfort)
     reward = ((1.0 - suppression) * received + fit) / 2.0
-    return (1.0 - 0.5 * fatigue) * (1.0 - 0.5 * load) * reward
+    return (1.0 - 0.5 * load) * reward
 
 
 # --- Dyad: closeness and dissolution ----------------------------------------------------
