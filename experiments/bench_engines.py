@@ -16,8 +16,8 @@ What it measures, in one run of the script:
    ``partner_a.anxiety``) for 1,000 steps with 1 and 2 threads, and ``--record-dyads`` dyads
    with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess
    (``experiments/kernel_rate.py``) so its peak RSS (``ru_maxrss``) is clean.
-3. The kernel against today's (``--baseline REV``, default the commit before Model 2.0, issue 15): the
-   package at REV is unpacked from git into a temporary folder and the 2-thread
+3. The kernel against an earlier one (``--baseline REV``, default the commit before Model
+   2.0, issue 15): the package at REV is unpacked from git into a temporary folder and the 2-thread
    configuration runs alternately on it and on the working tree, 3 processes each; the
    ratio of the median rates, and whether both computed identical outcomes, metrics and
    last steps (a digest of the arrays).
