@@ -8,7 +8,7 @@ adding its share of the effect). Every run is paired with its untreated twin (sa
 event left out), pooled over several root seeds.
 
 Who reaches therapy (stated before the run): couples still together on day 180 whose mean
-pursue-withdraw signal over days 150-179 is at least the classifier's episode-off level
+pursue-withdraw signal over days 150-179 is at least the classifier's wave-off level
 (``outcomes.PW_OFF``: they are in the loop). Recovered (stated before the run): still together
 at day 365, final class settled (the classifier on the run's last 40%), and the couple's mean
 satisfaction (both partners) over the last 30 days above its mean over the 30 days before
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> Path:
     fig.add_vrect(x0=start, x1=last_session, fillcolor="grey", opacity=0.15, line_width=0,
                   annotation_text=f"EFT: {course.describe()}", annotation_position="top left")
     fig.add_hline(y=outcomes.PW_OFF, line={"dash": "dot", "color": "grey"},
-                  annotation_text=f"episode-off level ({outcomes.PW_OFF})",
+                  annotation_text=f"wave-off level ({outcomes.PW_OFF})",
                   annotation_position="bottom right")
     fig.update_layout(title="Pursue-withdraw of the couples who reached therapy (mean of those "
                             "still together, 95% t band)",
