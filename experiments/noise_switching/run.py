@@ -37,6 +37,10 @@ pairing whose mean field has a slow limit cycle (experiments/rinaldi_cycles)."""
 NOISE = (0.0, 0.1, 0.2, 0.3)
 DEFAULT_NOISE = 0.1
 LENGTHS = (365, 730)
+INDIVIDUALITY = 0.0
+"""Besides the default person-level deviations (``dyad.individuality`` 0.3), every couple also
+runs at default noise with none: the trait-derived person exactly."""
+DEFAULT_LABEL = "0.3 (default)"
 MIN_SWITCHES = 3
 """A run 'switches' when its fearful partner's approach crosses 0.5 at least this often."""
 MOST = 0.5
@@ -56,11 +60,24 @@ FULL = Size(5, tuple(PARTNERS), NOISE)
 TINY = Size(2, ("secure", "avoidant"), (DEFAULT_NOISE,))
 
 
-def couple(partner: str, noise: float, steps: int) -> dict[str, float]:
+def couple(partner: str, noise: float, steps: int, individuality: float | None = None
+           ) -> dict[str, float]:
     """The parameter settings of a fearful partner A with partner B of a style."""
     (aa, av), (ba, bv) = FEARFUL, PARTNERS[partner]
-    return {"partner_a.anxiety": aa, "partner_a.avoidance": av, "partner_b.anxiety": ba,
-            "partner_b.avoidance": bv, "dyad.noise": noise, "run.steps": steps}
+    out = {"partner_a.anxiety": aa, "partner_a.avoidance": av, "partner_b.anxiety": ba,
+           "partner_b.avoidance": bv, "dyad.noise": noise, "run.steps": steps}
+    if individuality is not None:
+        out["dyad.individuality"] = individuality
+    return out
+
+
+def conditions(size: Size) -> list[tuple[str, float, float | None]]:
+    """(partner B, noise, individuality or None for the default) of every row."""
+    out: list[tuple[str, float, float | None]] = []
+    for partner in size.partners:
+        out += [(partner, noise, None) for noise in size.noise]
+        out.append((partner, DEFAULT_NOISE, INDIVIDUALITY))
+    return out
 
 
 def switches(approach: np.ndarray) -> np.ndarray:
@@ -71,13 +88,15 @@ def switches(approach: np.ndarray) -> np.ndarray:
     return np.sum((side[:, 1:] != side[:, :-1]) & both, axis=1)
 
 
-def run_condition(partner: str, noise: float, steps: int, roots: list[int], reps: int
+def run_condition(partner: str, noise: float, individuality: float | None, steps: int,
+                  roots: list[int], reps: int
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Replicates]:
     """Every root seed's replicates of one condition: outcome codes, switches, days alive,
     metrics."""
     codes, counts, days, mets, last = [], [], [], [], None
     for root in roots:
-        res = run_replicates(couple(partner, noise, steps), reps=reps, root_seed=root,
+        res = run_replicates(couple(partner, noise, steps, individuality), reps=reps,
+                             root_seed=root,
                              record_every=1)
         codes.append(res.outcome)
         counts.append(switches(res.column("partner_a.approach")))
@@ -123,32 +142,34 @@ def main(argv: list[str] | None = None) -> Path:
     lengths = tuple(sorted({min(n, args.steps) for n in LENGTHS}))
     rows, example = [], None
     for steps in lengths:
-        for partner in size.partners:
-            for noise in size.noise:
-                codes, counts, days, mets, res = run_condition(partner, noise, steps, roots,
-                                                         args.reps)
-                if partner == HEADLINE and noise == DEFAULT_NOISE and steps == max(lengths):
-                    example = res
-                n = codes.size
-                s = summarize(codes, mets)
-                cyc = int(np.sum(codes == outcomes.OUTCOMES.index("cycling")))
-                sw = int(np.sum(counts >= MIN_SWITCHES))
-                c_share, c_low, c_high = share_text(cyc, n)
-                w_share, w_low, w_high = share_text(sw, n)
-                rows.append({
-                    "couple": f"fearful-{partner}", "B (anx/avo)": "{:.1f}/{:.1f}".format(
-                        *PARTNERS[partner]), "days": steps, "noise": noise, "runs": n,
-                    "cycling": c_share, "cycling_low": c_low, "cycling_high": c_high,
-                    f"switch_{MIN_SWITCHES}plus": w_share, "switch_low": w_low,
-                    "switch_high": w_high,
-                    "switches_per_year_together": float(np.mean(counts / np.maximum(days, 1))
-                                                        * 365),
-                    "median_switches": float(np.median(counts)),
-                    "trap": float(s.shares["trap"][0]), "settled": float(s.shares["settled"][0]),
-                    "dissolved": float(s.shares["dissolved"][0]),
-                    "distant": float(s.shares["distant"][0]),
-                    "pursue_withdraw_index": float(s.mean["pursue_withdraw_index"][0]),
-                    "waves": float(s.mean["episodes"][0])})
+        for partner, noise, individuality in conditions(size):
+            codes, counts, days, mets, res = run_condition(partner, noise, individuality,
+                                                           steps, roots, args.reps)
+            if (partner == HEADLINE and noise == DEFAULT_NOISE and individuality is None
+                    and steps == max(lengths)):
+                example = res
+            n = codes.size
+            s = summarize(codes, mets)
+            cyc = int(np.sum(codes == outcomes.OUTCOMES.index("cycling")))
+            sw = int(np.sum(counts >= MIN_SWITCHES))
+            c_share, c_low, c_high = share_text(cyc, n)
+            w_share, w_low, w_high = share_text(sw, n)
+            rows.append({
+                "couple": f"fearful-{partner}", "B (anx/avo)": "{:.1f}/{:.1f}".format(
+                    *PARTNERS[partner]), "days": steps, "noise": noise,
+                "individuality": DEFAULT_LABEL if individuality is None else f"{individuality:g}",
+                "runs": n,
+                "cycling": c_share, "cycling_low": c_low, "cycling_high": c_high,
+                f"switch_{MIN_SWITCHES}plus": w_share, "switch_low": w_low,
+                "switch_high": w_high,
+                "switches_per_year_together": float(np.mean(counts / np.maximum(days, 1))
+                                                    * 365),
+                "median_switches": float(np.median(counts)),
+                "trap": float(s.shares["trap"][0]), "settled": float(s.shares["settled"][0]),
+                "dissolved": float(s.shares["dissolved"][0]),
+                "distant": float(s.shares["distant"][0]),
+                "pursue_withdraw_index": float(s.mean["pursue_withdraw_index"][0]),
+                "waves": float(s.mean["episodes"][0])})
     table = pd.DataFrame(rows)
     report = Report(args)
     report.table(
@@ -160,10 +181,12 @@ def main(argv: list[str] | None = None) -> Path:
         f"{MIN_SWITCHES} times (Wilson 95%); switches_per_year_together: crossings per 365 "
         "days together; trap ... distant: final-class shares; pursue_withdraw_index and waves: "
         "the classifier's continuous index and its count of pursue-withdraw waves (run "
-        "means). Default noise is 0.1.")
+        "means). Default noise is 0.1; individuality: the sd of person-level deviations "
+        "around the trait mappings (0: none).")
     fig = go.Figure()
     for k, noise in enumerate(size.noise):
-        t = table[(table["noise"] == noise) & (table["days"] == max(lengths))]
+        t = table[(table["noise"] == noise) & (table["days"] == max(lengths))
+                  & (table["individuality"] == DEFAULT_LABEL)]
         fig.add_trace(go.Bar(
             x=t["couple"], y=t["cycling"], name=f"cycling, noise {noise}",
             marker_color=PALETTE[k % len(PALETTE)],
@@ -183,7 +206,8 @@ def main(argv: list[str] | None = None) -> Path:
     assert example is not None
     report.figure("example_run", example_figure(example, max(lengths)))
 
-    head = table[(table["couple"] == f"fearful-{HEADLINE}") & (table["noise"] == DEFAULT_NOISE)]
+    at_default = (table["noise"] == DEFAULT_NOISE) & (table["individuality"] == DEFAULT_LABEL)
+    head = table[(table["couple"] == f"fearful-{HEADLINE}") & at_default]
     for _, row in head.iterrows():
         d = int(row["days"])
         report.number(f"cycling_fearful_{HEADLINE}_{d}d", row["cycling"])
@@ -195,7 +219,13 @@ def main(argv: list[str] | None = None) -> Path:
                       [row["switch_low"], row["switch_high"]])
         report.number(f"switches_per_year_fearful_{HEADLINE}_{d}d",
                       row["switches_per_year_together"])
-    default = table[table["noise"] == DEFAULT_NOISE]
+    default = table[at_default]
+    exact = table[(table["individuality"] != DEFAULT_LABEL)]
+    report.number("cycling_by_couple_no_individuality",
+                  {f"{r.couple} {r.days}d": r.cycling for r in exact.itertuples()})
+    report.number("switch_by_couple_no_individuality",
+                  {f"{r.couple} {r.days}d": getattr(r, f"switch_{MIN_SWITCHES}plus")
+                   for r in exact.itertuples()})
     report.number("cycling_by_couple_default_noise",
                   {f"{r.couple} {r.days}d": r.cycling for r in default.itertuples()})
     report.number("switch_by_couple_default_noise",
