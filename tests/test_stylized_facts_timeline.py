@@ -10,7 +10,10 @@ Tolerances come from the brief's words, not from the results:
 - "lowers" / "keeps alive longer": the paired difference is in the stated direction and its
   95% interval excludes zero (fact 5 at each of three steps of softening);
 - "turns most runs towards settling": more than half of all runs settle, with the Wilson
-  95% interval above one half, against at most 5% settled without the intervention;
+  95% interval above one half, and the paired difference in settling against the same runs
+  without the intervention is at least 0.3 with its 95% interval above zero (in Model 2.0
+  about a third of these couples settle on their own within the year, so "at most 5%
+  settled without" of Model 1 no longer describes the comparison);
 - "without raising pursuit": the upper end of the pursuit difference's 95% interval is
   below zero (pursuit does not go up);
 - "over time": activation late in the run is lower than just before the antidote, in the
@@ -60,7 +63,9 @@ def test_fact6_eft_half_way_through_a_trapped_run_turns_most_runs_to_settling():
     settled = expectations.shares(with_eft)["settled"]
     low, _ = wilson(round(settled * REPS), REPS)
     assert settled > 0.5 and low > 0.5, (settled, low)
-    assert expectations.shares(without)["settled"] <= 0.05
+    gain, low, _ = paired(expectations.quantity(with_eft, "share.settled"),
+                          expectations.quantity(without, "share.settled"))
+    assert gain >= 0.3 and low > 0, (gain, low)
 
 
 def test_fact9_intermittent_responding_keeps_protest_alive_longer_after_it_stops():
@@ -68,7 +73,8 @@ def test_fact9_intermittent_responding_keeps_protest_alive_longer_after_it_stops
     consistent = {"partner_b.responsiveness": 0.45, "partner_b.lapse_rate": 0.0}
     inter = expectations.run(s, REPS)
     cons = expectations.run(s, REPS, variant_set=consistent)
-    after = (301, 400)  # the partner stops responding at episode 301
+    stop = s.events[0].step  # the day the partner stops responding
+    after = (stop, stop + 90)
     for series in ("partner_a.pursuit", "partner_a.trust"):
         diff, low, _ = paired(expectations.quantity(inter, series, after),
                               expectations.quantity(cons, series, after))
@@ -79,14 +85,15 @@ def test_fact10_the_antidote_lowers_activation_over_time_without_raising_pursuit
     s = find("antidote")
     anti = expectations.run(s, REPS)
     confused = expectations.run(s, REPS, without=("the antidote",))
-    late = (300, 600)
+    start = s.events[0].step  # the day the antidote begins (phased in over its ramp)
+    late = (start + 90, s.steps)
     diff, _, high = paired(expectations.quantity(anti, "partner_a.activation", late),
                            expectations.quantity(confused, "partner_a.activation", late))
     assert high < 0, (diff, high)
     diff, _, high = paired(expectations.quantity(anti, "partner_a.pursuit", late),
                            expectations.quantity(confused, "partner_a.pursuit", late))
     assert high < 0, (diff, high)
-    before = expectations.quantity(anti, "partner_a.activation", (100, 149))
-    after = expectations.quantity(anti, "partner_a.activation", (500, 600))
+    before = expectations.quantity(anti, "partner_a.activation", (start - 50, start - 1))
+    after = expectations.quantity(anti, "partner_a.activation", (s.steps - 100, s.steps))
     diff, _, high = paired(after, before)
     assert high < 0, (diff, high)
