@@ -120,7 +120,7 @@ def paired_rows(data: dict, steps: int, stop: int) -> list[dict[str, object]]:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=40, steps=500, tiny_steps=500,
+    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=40, steps=365, tiny_steps=365,
                            argv=argv)
     started = time.perf_counter()
     base = replace(find(SCENARIO), expect=None)
