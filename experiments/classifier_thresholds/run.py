@@ -284,7 +284,7 @@ def sweep_figure(g: dict, sweep: str, ths: list[tuple[str, np.ndarray]]) -> go.F
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=300, tiny_reps=12, steps=500, tiny_steps=150,
+    args = experiment_args(NAME, __doc__, reps=300, tiny_reps=12, steps=365, tiny_steps=150,
                            argv=argv)
     report = Report(args)
     grid = settings()
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> Path:
     report.table(
         "table", table,
         f"Each conclusion under {len(labels)} threshold settings ({args.reps} replicates of "
-        f"{args.steps} episodes per point, root seed {args.seed}; scenarios at their own "
+        f"{args.steps} days per point, root seed {args.seed}; scenarios at their own "
         "length and seed, with at most their [expect] replicates). threshold_robust: the "
         "same verdict at every setting. single_changes_that_flip_it: settings that change one "
         "threshold (PW_ON with PW_OFF = PW_ON / 2) and flip the verdict; settings.csv has "

@@ -1,7 +1,9 @@
 """How early, and how strong, must EFT be to turn a trapped couple?
 
-Starts from the library scenario ``therapy_eft`` (the trapped couple, EFT at episode 500 of
-1000, ramp 20) and varies the EFT event's start episode and its strength (0 to 1). Each
+Starts from the trapped couple of the library's ``therapy_eft`` (anxious 0.8/0.2 with
+avoidant 0.2/0.8, every gain derived from the traits) over a year (365 days), with EFT for
+both partners given as the preset's default course (12 weekly sessions), and varies the
+course's first day and its strength (0 to 1). Each
 (start, strength) cell runs the same replicate seeds on the batch engine (common random
 numbers) and reports the share that ends settled (Wilson 95% CI), the share that dissolved
 before therapy started, and the settled share among couples still together at the start.
@@ -20,43 +22,59 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dyadsim import expectations, outcomes
+from dyadsim.interventions import THERAPIES
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.runner import run_replicates
-from dyadsim.scenario import PURSUE_WITHDRAW, Scenario, find
+from dyadsim.scenario import PURSUE_WITHDRAW, Scenario
+from dyadsim.scenario.model import Event
 from dyadsim.summary import share_of, summarize
 
 NAME = "eft_dose_timing"
 SCENARIO = "therapy_eft"
 EVENT = "EFT"
-"""The label of the therapy event in the scenario file."""
+"""The label of the therapy event."""
+COUPLE = {"partner_a.anxiety": 0.8, "partner_a.avoidance": 0.2,
+          "partner_b.anxiety": 0.2, "partner_b.avoidance": 0.8}
+BASE_STEPS, BASE_START = 365, 180
+"""The base run: a year, EFT's first session on day 180 (as fact 6)."""
 
-STARTS = (1, 25, 50, 100, 200, 300, 400, 500, 600, 700)
-"""Start episodes of EFT in the scenario's 1000-episode run (scaled to other run lengths)."""
+STARTS = (1, 14, 30, 61, 91, 122, 152, 180, 213, 244)
+"""First days of the EFT course in the 365-day run (scaled to other run lengths); the last
+start leaves the 12 weekly sessions (77 days) and six more weeks inside the year."""
 STRENGTHS = tuple(round(0.025 * i, 3) for i in range(41))
 """EFT strengths 0, 0.025, ..., 1 (the event's ``strength``)."""
-TINY_STARTS = (25, 200, 500)
+TINY_STARTS = (14, 91, 180)
 TINY_STRENGTHS = (0.0, 0.5, 0.7, 0.8, 0.9, 1.0)
-SHOWN = (25, 200, 500, 700)
-"""Start episodes drawn as lines in the dose-response figure."""
+SHOWN = (14, 91, 180, 244)
+"""Start days drawn as lines in the dose-response figure."""
 GOAL = 0.5
 """The settled share that counts as turning most couples."""
 TRIAL = 0.7
 """Johnson et al. (1999): 70-73% recovery; the strength reaching this share is also given."""
 BEFORE = 20
-"""Episodes before the start over which the pursue-withdraw signal is averaged."""
+"""Days before the start over which the pursue-withdraw signal is averaged."""
 
 DISSOLVED = outcomes.OUTCOMES.index("dissolved")
+
+
+def base_scenario() -> Scenario:
+    """The trapped couple with EFT's default course from day BASE_START of a year."""
+    course = THERAPIES["eft"].course
+    assert course is not None
+    return Scenario("EFT dose and timing", "EFT", NAME,
+                    params={**COUPLE, "run.steps": BASE_STEPS},
+                    events=(Event("therapy", BASE_START, EVENT, therapy="eft", partner="both",
+                                  sessions=course.sessions, every=course.every),))
 
 
 def variant(base: Scenario, start: int, strength: float, steps: int, seed: int) -> Scenario:
     """The scenario with its EFT event moved to ``start`` at ``strength``, checked again.
 
     Args:
-        base: The library scenario (its ``[expect]`` table is dropped: its windows are for
-            the 1000-episode run).
-        start: First episode of therapy.
+        base: The base scenario (:func:`base_scenario`).
+        start: The course's first day.
         strength: The event's strength (0: no change; 1: the full course).
-        steps: Episodes per run.
+        steps: Days per run.
         seed: Root seed of the replicates (``run.seed``).
 
     Returns:
@@ -189,21 +207,21 @@ def heatmap(grid: pd.DataFrame, table: pd.DataFrame, steps: int) -> go.Figure:
                  "arrayminus": table["threshold_interp"] - table["threshold_ci_low"],
                  "color": PALETTE[3]}))
     fig.update_layout(
-        title=f"EFT: settled share by start episode and strength ({steps} episodes)",
+        title=f"EFT: settled share by first day of the course and strength ({steps} days)",
         xaxis_title="EFT strength (share of the full course)",
-        yaxis_title="EFT start episode", yaxis={"type": "category"},
+        yaxis_title="first day of the EFT course", yaxis={"type": "category"},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"})
     return fig
 
 
 def dose_response(grid: pd.DataFrame, shown: list[int]) -> go.Figure:
-    """Settled share against strength for a few start episodes, with Wilson 95% CIs."""
+    """Settled share against strength for a few start days, with Wilson 95% CIs."""
     fig = go.Figure()
     for i, start in enumerate(shown):
         cell = grid[grid["start"] == start].sort_values("strength")
         fig.add_trace(go.Scatter(
             x=cell["strength"], y=cell["settled"], mode="lines+markers",
-            name=f"EFT from episode {start}", line={"color": PALETTE[i % len(PALETTE)]},
+            name=f"EFT from day {start}", line={"color": PALETTE[i % len(PALETTE)]},
             error_y={"type": "data", "symmetric": False,
                      "array": cell["settled_hi"] - cell["settled"],
                      "arrayminus": cell["settled"] - cell["settled_lo"]}))
@@ -216,7 +234,7 @@ def dose_response(grid: pd.DataFrame, shown: list[int]) -> go.Figure:
 
 
 def cost_of_waiting(table: pd.DataFrame) -> go.Figure:
-    """Dissolved before therapy, and settled at full strength, against the start episode."""
+    """Dissolved before therapy, and settled at full strength, against the start day."""
     fig = go.Figure()
     x = table["start"]
     series = (("left_before", "left_before_lo", "left_before_hi",
@@ -232,7 +250,7 @@ def cost_of_waiting(table: pd.DataFrame) -> go.Figure:
         x=x, y=table["settled_full_together"], mode="lines+markers", name=(
             "settled at full strength (couples together at the start)"),
         line={"color": PALETTE[2], "dash": "dash"}))
-    fig.update_layout(title="The cost of waiting", xaxis_title="EFT start episode",
+    fig.update_layout(title="The cost of waiting", xaxis_title="first day of the EFT course",
                       yaxis_title="share of couples", yaxis={"range": [0, 1]},
                       legend={"x": 0.01, "y": 0.5})
     return fig
@@ -240,10 +258,10 @@ def cost_of_waiting(table: pd.DataFrame) -> go.Figure:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=500, tiny_reps=32, steps=1000, tiny_steps=200,
+    args = experiment_args(NAME, __doc__, reps=500, tiny_reps=32, steps=365, tiny_steps=365,
                            argv=argv)
     clock = time.perf_counter()
-    base = find(SCENARIO)
+    base = base_scenario()
     scale = args.steps / base.steps
     nominal = TINY_STARTS if args.tiny else STARTS
     starts = sorted({max(1, round(s * scale)) for s in nominal})
@@ -262,14 +280,14 @@ def main(argv: list[str] | None = None) -> Path:
                               "strengths": [float(s) for s in strengths],
                               "ramp": own.ramp, "compute_seconds": round(compute, 1)})
     report.table("table", table, (
-        f"EFT start x strength, {args.reps} replicates per cell ({args.steps} episodes, root "
+        f"EFT start x strength, {args.reps} replicates per cell ({args.steps} days, root "
         f"seed {args.seed}, the same seeds in every cell). threshold: smallest strength on the "
         f"grid with settled share >= {GOAL:g}; threshold_interp: linear between grid points; "
         f"threshold_ci_low/high: where the Wilson 95% upper/lower bound crosses {GOAL:g} "
         f"(also interpolated); "
         f"threshold_together(_interp): among couples still together at the start; "
         f"in_loop_at_start: "
-        f"share of those couples whose pursue-withdraw signal over the {BEFORE} episodes "
+        f"share of those couples whose pursue-withdraw signal over the {BEFORE} days "
         f"before the start is >= {outcomes.PW_OFF:g}; settled_full: at strength "
         f"{strengths.max():g}."))
     cols = ["start", "strength", "n", "settled", "settled_lo", "settled_hi", "together",

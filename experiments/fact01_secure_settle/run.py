@@ -3,7 +3,7 @@
 Runs secure-secure couples (both partners anxiety 0.1, avoidance 0.1) at the default dyad
 settings on the batch engine, then the same check for less and more secure couples (both
 traits 0.0 to 0.3) and for a secure couple under more observation noise, more ambiguous
-episodes and more outside stress. An anxious-avoidant couple (0.8/0.2 with 0.2/0.8) is run
+days and more outside stress. An anxious-avoidant couple (0.8/0.2 with 0.2/0.8) is run
 beside them for reference. Every condition uses the same replicate seeds.
 """
 
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from dyadsim import batch, outcomes
 from dyadsim.params import make_params
-from dyadsim.report import Report, band, experiment_args
+from dyadsim.report import Report, band, day_axis, experiment_args
 from dyadsim.runner import Replicates, run_replicates
 
 NAME = "fact01_secure_settle"
@@ -118,15 +118,14 @@ def trajectory_figure(rec: np.ndarray, labels: list[str], every: int) -> go.Figu
     fig.update_layout(
         title="Secure couple vs anxious-avoidant couple over time (mean; band: 10-90% "
               "of activation)",
-        xaxis_title="episode (step)",
         yaxis_title="larger of the two partners' value (0-1)",
         yaxis_range=[0, 1])
-    return fig
+    return day_axis(fig, float(steps[-1]))
 
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=1000, tiny_reps=20, steps=500, tiny_steps=150,
+    args = experiment_args(NAME, __doc__, reps=1000, tiny_reps=20, steps=365, tiny_steps=150,
                            argv=argv)
     report = Report(args)
     runs = run_conditions(CONDITIONS, args.reps, args.steps, args.seed)
@@ -135,7 +134,7 @@ def main(argv: list[str] | None = None) -> Path:
     report.table(
         "table", table,
         f"Secure couples: outcome shares over {args.reps} replicates of {args.steps} "
-        f"episodes (root seed {args.seed}); settled share with its Wilson 95% interval; "
+        f"days (root seed {args.seed}); settled share with its Wilson 95% interval; "
         "trap_entered is the share that ever fell into the trap; max_waves the most "
         "pursue-withdraw waves in any replicate.")
     report.figure("shares", shares_figure(table))

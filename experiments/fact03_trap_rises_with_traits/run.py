@@ -155,7 +155,7 @@ def heatmap_figure(grids: dict[str, np.ndarray], reps: int) -> go.Figure:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=10, steps=500, tiny_steps=150,
+    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=10, steps=365, tiny_steps=150,
                            argv=argv)
     report = Report(args)
     tables: dict[str, pd.DataFrame] = {}
@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> Path:
     report.table(
         "table", head,
         f"Monotonicity of the trap rate along each sweep ({args.reps} replicates of "
-        f"{args.steps} episodes per point, {LEVELS.size} points from 0 to 1, root seed "
+        f"{args.steps} days per point, {LEVELS.size} points from 0 to 1, root seed "
         f"{args.seed}). trap_share: final class escalated or cycling; trap_entered: fell into "
         f"the trap at any point. largest_decline: the largest fall from an earlier point to a "
         f"later one (decline_beyond_ci: the two points' Wilson 95% intervals do not overlap). "

@@ -112,7 +112,7 @@ def pairs_figure(t: pd.DataFrame) -> go.Figure:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=400, tiny_reps=20, steps=500, tiny_steps=150,
+    args = experiment_args(NAME, __doc__, reps=400, tiny_reps=20, steps=365, tiny_steps=150,
                            argv=argv)
     report = Report(args)
     every = 5 if args.steps >= 100 else 1
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> Path:
     report.table(
         "table", table,
         f"Anxious partner A (avoidance {A_AVOIDANCE}) with a secure or an avoidant partner "
-        f"B: {args.reps} replicates of {args.steps} episodes (root seed {args.seed}). "
+        f"B: {args.reps} replicates of {args.steps} days (root seed {args.seed}). "
         "trap_share: final class escalated or cycling (Wilson 95% interval); trap_entered: "
         "fell into the trap at any point; a_mean_activation: A's own mean distress over the "
         "run.")

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import expectations
-from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.report import PALETTE, Report, band, day_axis, experiment_args
 from dyadsim.runner import run_replicates
 from dyadsim.scenario import find
 from dyadsim.stats import mean_interval, mean_interval_rows
@@ -42,7 +42,7 @@ def fmt(mean: float, low: float, high: float) -> str:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=30, steps=500, tiny_steps=150,
+    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=30, steps=365, tiny_steps=150,
                            argv=argv)
     started = time.perf_counter()
     # The file's [expect] windows assume its own length; this script does not use them.
@@ -104,9 +104,9 @@ def main(argv: list[str] | None = None) -> Path:
     report = Report(args)
     report.table("table", pd.DataFrame(rows),
                  f"Scenario `{SCENARIO}` at each protest intensity of Sam (partner A); "
-                 f"{args.reps} paired replicates of {args.steps} episodes, root seed "
+                 f"{args.reps} paired replicates of {args.steps} days, root seed "
                  f"{args.seed}. Alex's (partner B's) withdrawal and Sam's distress are means "
-                 f"over episodes {window[0]}-{window[1]} of each run's live part, then over "
+                 f"over days {window[0]}-{window[1]} of each run's live part, then over "
                  "runs (Student-t 95% intervals); trap = escalated or cycling at the end.")
     report.table("steps", steps_frame,
                  "Each step of softening (0.1 less protest intensity) against the next harsher "
@@ -155,9 +155,8 @@ def main(argv: list[str] | None = None) -> Path:
                                  line={"color": colour}))
     fig.update_layout(title="Alex's withdrawal over time at four levels of Sam's protest "
                             "intensity (mean, 95% t band)",
-                      xaxis_title="episode", yaxis_title="Alex's withdrawal",
-                      yaxis_range=[0, 1])
-    report.figure("withdrawal_over_time", fig)
+                      yaxis_title="Alex's withdrawal", yaxis_range=[0, 1])
+    report.figure("withdrawal_over_time", day_axis(fig, args.steps))
 
     report.number("withdrawal_at_1.0", detail_frame["withdrawal_b"].iloc[0])
     report.number("withdrawal_at_0.4", detail_frame.set_index("protest_intensity")

@@ -2,7 +2,7 @@
 
 Stylized fact 7 (Kirkpatrick & Davis 1994: anxious-avoidant couples surprisingly stable over
 three years despite low satisfaction). Four library scenarios are run over a long horizon
-(1000 episodes, the length of ``stable_unhappy``) on the same replicate seeds: two secure
+(1095 days: the three years of Kirkpatrick & Davis) on the same replicate seeds: two secure
 partners (``secure_secure``), an anxious partner with a secure one (``secure_base``), the
 anxious-avoidant trap at the registry's default readiness to leave (``anxious_avoidant_trap``)
 and the same couple with committed partners (``stable_unhappy``: readiness to leave 0.1 and
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import expectations
-from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.report import PALETTE, Report, band, day_axis, experiment_args
 from dyadsim.runner import Replicates, run_replicates
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows
@@ -77,7 +77,7 @@ def fmt(values: tuple[float, ...]) -> str:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=30, steps=1000, tiny_steps=300,
+    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=30, steps=1095, tiny_steps=300,
                            argv=argv)
     started = time.perf_counter()
     steps_axis = np.arange(args.steps + 1)
@@ -140,9 +140,9 @@ def main(argv: list[str] | None = None) -> Path:
 
     report = Report(args)
     report.table("table", pd.DataFrame(rows),
-                 f"Four library couples over {args.steps} episodes, {args.reps} replicates each "
+                 f"Four library couples over {args.steps} days, {args.reps} replicates each "
                  f"(the same seeds), root seed {args.seed}. Shares with Wilson 95% intervals; "
-                 "satisfaction = mean of the two partners' satisfaction over episodes "
+                 "satisfaction = mean of the two partners' satisfaction over days "
                  f"{args.steps // 2 + 1}-{args.steps}, averaged over the couples still together "
                  f"(Student-t 95%). Stable and unhappy: together at the end, trap at the end, "
                  f"and that satisfaction below {LOW_SATISFACTION}.")
@@ -165,12 +165,12 @@ def main(argv: list[str] | None = None) -> Path:
                   annotation_text="low satisfaction (< 0.5)",
                   annotation_position="bottom right")
     for col in (1, 2):
-        fig.update_xaxes(title_text="episode", row=1, col=col)
+        day_axis(fig, args.steps, row=1, col=col)
         fig.update_yaxes(range=[0, 1.02], row=1, col=col)
     fig.update_yaxes(title_text="share of runs not dissolved", row=1, col=1)
     fig.update_yaxes(title_text="mean satisfaction of both partners", row=1, col=2)
     fig.update_layout(title=f"Stable but unsatisfying? Survival and satisfaction over "
-                            f"{args.steps} episodes ({args.reps} runs per couple)",
+                            f"{args.steps} days ({args.reps} runs per couple)",
                       legend={"orientation": "h", "y": -0.2})
     report.figure("over_time", fig)
 
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> Path:
     fig.update_yaxes(title_text="share of runs", row=1, col=1)
     fig.update_yaxes(title_text="mean satisfaction", row=1, col=2)
     fig.update_layout(title=f"Where is the trap stable and unsatisfying? ({args.steps} "
-                            f"episodes, {args.reps} runs per point)",
+                            f"days, {args.reps} runs per point)",
                       legend={"orientation": "h", "y": -0.22})
     report.figure("sweep", fig)
 

@@ -119,7 +119,7 @@ def quintiles(frame: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=2000, tiny_reps=200, steps=500,
+    args = experiment_args(NAME, __doc__, reps=2000, tiny_reps=200, steps=365,
                            tiny_steps=150, argv=argv)
     args.extra["population"] = (f"{args.reps} couples, Latin hypercube over {', '.join(TRAITS)}"
                                 f" on [0, 1] (scipy.stats.qmc.LatinHypercube seed {args.seed})")
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> Path:
     report.table(
         "table", table,
         f"Correlation of pursue_withdraw_index with satisfaction across {args.reps} couples "
-        f"({args.steps} episodes each, root seed {args.seed}); percentile bootstrap 95% "
+        f"({args.steps} days each, root seed {args.seed}); percentile bootstrap 95% "
         f"intervals over {BOOTSTRAP} resamples of couples. satisfaction: both partners' mean "
         "over the run; final_satisfaction: at the end (or at a break-up). Meta-analytic "
         f"benchmark (Schrodt, Witt & Shimkowski 2014): |r| about {META_R}.")

@@ -1,9 +1,9 @@
 """Does intermittent responsiveness keep protest alive longer than consistent responsiveness?
 
 Stylized fact 9 (the partial-reinforcement extinction effect). The library scenario
-``intermittent_reinforcement``: for 300 episodes Jesse answers anxious Sam warmly but only half
+``intermittent_reinforcement``: for 300 days Jesse answers anxious Sam warmly but only half
 of the time (responsiveness 0.9, lapse rate 0.5), then stops answering altogether (the
-"unresponsive" policy from episode 301). The comparison history, as in the scenario's own
+"unresponsive" policy from day 301). The comparison history, as in the scenario's own
 check and the test, has the same mean responsiveness given every time (responsiveness 0.45,
 no lapses). Both histories run on the same replicate seeds. Reported: Sam's pursuit and trust
 after the stop (Student-t 95% intervals of paired differences), and how long pursuit takes to
@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import expectations
-from dyadsim.report import PALETTE, Report, band, experiment_args
+from dyadsim.report import PALETTE, Report, band, day_axis, experiment_args
 from dyadsim.runner import run_replicates
 from dyadsim.scenario import Scenario, find
 from dyadsim.stats import mean_interval, mean_interval_rows
@@ -33,11 +33,11 @@ SCENARIO = "intermittent_reinforcement"
 STOP_LABEL = "Jesse stops answering"
 CONSISTENT = {"partner_b.responsiveness": 0.45, "partner_b.lapse_rate": 0.0}
 PRE = 50
-"""The pre-stop baseline: the last 50 episodes before the stop."""
+"""The pre-stop baseline: the last 50 days before the stop."""
 AFTER = 100
-"""The main window: the first 100 episodes after the stop (as the test and the scenario)."""
+"""The main window: the first 100 days after the stop (as the test and the scenario)."""
 SMOOTH = 10
-"""Pursuit is smoothed over 10 episodes before looking for the time it falls to a level."""
+"""Pursuit is smoothed over 10 days before looking for the time it falls to a level."""
 LEVELS = (1.0, 0.75)
 """Levels, as fractions of the run's own pre-stop pursuit, for the time to fall."""
 
@@ -46,10 +46,10 @@ def time_to_fall(pursuit: np.ndarray, stop: int,
                  fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """Episodes from the stop until smoothed pursuit falls below a level.
 
-    The level is ``fraction`` of the run's mean pursuit over the ``PRE`` episodes before the
-    stop; the time is the last episode of the first ``SMOOTH``-episode window (from the stop
+    The level is ``fraction`` of the run's mean pursuit over the ``PRE`` days before the
+    stop; the time is the last day of the first ``SMOOTH``-day window (from the stop
     on) whose mean is below it. A run that never falls is censored: its time is the number of
-    episodes from the stop to the end (a lower bound), and it is flagged.
+    days from the stop to the end (a lower bound), and it is flagged.
 
     Returns:
         The times, and which runs were censored.
@@ -103,31 +103,31 @@ def paired_rows(data: dict, steps: int, stop: int) -> list[dict[str, object]]:
         rows.append({"measure": label, "intermittent": mi[0], "consistent": mc[0],
                      "difference": d[0], "low": d[1], "high": d[2], "runs": d[3]})
 
-    add(f"Sam's pursuit, episodes {pre[0]}-{pre[1]} (before the stop)",
+    add(f"Sam's pursuit, days {pre[0]}-{pre[1]} (before the stop)",
         i["pursuit_pre"], c["pursuit_pre"])
-    add(f"Sam's pursuit, episodes {after[0]}-{after[1]} (after the stop)",
+    add(f"Sam's pursuit, days {after[0]}-{after[1]} (after the stop)",
         i["pursuit_after"], c["pursuit_after"])
     add("change of pursuit: after minus before the stop",
         i["pursuit_after"] - i["pursuit_pre"], c["pursuit_after"] - c["pursuit_pre"])
-    add(f"Sam's trust, episodes {after[0]}-{after[1]}", i["trust_after"], c["trust_after"])
+    add(f"Sam's trust, days {after[0]}-{after[1]}", i["trust_after"], c["trust_after"])
     for f in LEVELS:
         what = "its pre-stop level" if f == 1.0 else f"{f:g} of its pre-stop level"
         cens = f"{int(i[f'censored_{f}'].sum())} / {int(c[f'censored_{f}'].sum())}"
-        add(f"episodes until pursuit falls to {what} (runs censored at {steps - stop + 1}: "
+        add(f"days until pursuit falls to {what} (runs censored at {steps - stop + 1}: "
             f"{cens})", i[f"fall_{f}"], c[f"fall_{f}"])
     return rows
 
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=40, steps=500, tiny_steps=500,
+    args = experiment_args(NAME, __doc__, reps=200, tiny_reps=40, steps=365, tiny_steps=365,
                            argv=argv)
     started = time.perf_counter()
     base = replace(find(SCENARIO), expect=None)
     stop = next(e.step for e in base.events if e.label == STOP_LABEL)
     if args.steps < stop + 2 * SMOOTH:
         raise SystemExit(f"{NAME}: --steps must be at least {stop + 2 * SMOOTH} (Jesse stops "
-                         f"answering at episode {stop})")
+                         f"answering on day {stop})")
     scenario = base.with_overrides({"run.seed": args.seed, "run.steps": args.steps})
     main_data = compare(scenario, args.reps, stop, args.steps)
     params = {k: v for k, v in scenario.params.items()
@@ -141,12 +141,12 @@ def main(argv: list[str] | None = None) -> Path:
     report = Report(args)
     report.table("table", frame,
                  f"Scenario `{SCENARIO}` (Sam's protest persistence 0.1), {args.reps} paired "
-                 f"replicates of {args.steps} episodes, root seed {args.seed}; Jesse stops "
-                 f"answering at episode {stop}. Intermittent: responsiveness 0.9, lapse rate "
+                 f"replicates of {args.steps} days, root seed {args.seed}; Jesse stops "
+                 f"answering on day {stop}. Intermittent: responsiveness 0.9, lapse rate "
                  "0.5; consistent: responsiveness 0.45, no lapses. Difference = intermittent "
                  "minus consistent, run by run, with its Student-t 95% interval. Times use "
-                 f"pursuit smoothed over {SMOOTH} episodes; the level is the run's own mean "
-                 f"pursuit over the {PRE} episodes before the stop.")
+                 f"pursuit smoothed over {SMOOTH} days; the level is the run's own mean "
+                 f"pursuit over the {PRE} days before the stop.")
     report.table("default_persistence", sens,
                  "Sensitivity: the same comparison with Sam's registry-default protest "
                  "persistence (0.6 x anxiety = 0.48) instead of the scenario's 0.1.")
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> Path:
                                      showlegend=col == 1), row=1, col=col)
     for col in (1, 2):
         fig.add_vline(x=stop, line={"dash": "dash", "color": "grey"}, row=1, col=col)
-        fig.update_xaxes(title_text="episode", row=1, col=col)
+        day_axis(fig, args.steps, row=1, col=col)
     fig.add_annotation(x=stop, y=0.6, text="Jesse stops answering", showarrow=False,
                        xanchor="left", row=1, col=1)
     fig.update_yaxes(title_text="mean over runs (95% t band)", range=[0, 0.65], row=1, col=1)
@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> Path:
                                       "arrayminus": np.subtract(means, lows)}))
     fig.update_layout(barmode="group", title="How long protest lasts after the answers stop "
                       "(mean, 95% t interval)",
-                      xaxis_title=f"Sam's pursuit ({SMOOTH}-episode mean) falls ...",
-                      yaxis_title="episodes after the stop")
+                      xaxis_title=f"Sam's pursuit ({SMOOTH}-day mean) falls ...",
+                      yaxis_title="days after the stop")
     report.figure("persistence", fig)
 
     by = frame.set_index("measure")

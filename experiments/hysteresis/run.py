@@ -4,16 +4,16 @@ Hysteresis is the signature of bistability: where a settled and a trapped attrac
 a couple enters the trap at a higher anxiety on the way up than it leaves it on the way down.
 Part 1 follows the attractor of the deterministic mean-field map (dyadsim.meanfield) through
 a quasi-static continuation, up and then down, for the default couple (partner A's anxiety,
-0-1) and for a rare bistable parameter point (2671) along its pursuer's anxiety and along
-outside stress. Part 2 runs the noisy model (batch engine, dissolution off) through slow
-ramps up and back down at three ramp lengths, and compares where the mean pursue-withdraw
-signal crosses the episode level (outcomes.PW_ON) on the two legs.
+0-1), along the avoidant partner's avoidance (A anxious 0.8/0.2, B's avoidance 0-1) and along
+outside stress; every gain follows the traits (Model 2.0: no hand-set point). Part 2 runs the
+noisy model (batch engine, dissolution off) through slow ramps up and back down at three ramp
+lengths (in days), and compares where the mean pursue-withdraw signal crosses the classifier's
+episode level (outcomes.PW_ON) on the two legs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dyadsim import meanfield, outcomes
-from dyadsim.params import REGISTRY, param_matrix
+from dyadsim.params import param_matrix
 from dyadsim.report import PALETTE, Report, experiment_args
 from dyadsim.runner import run_replicates
 from dyadsim.stats import mean_interval_rows
@@ -33,18 +33,6 @@ from dyadsim.timeline import Change, Plan, Timeline
 
 NAME = "hysteresis"
 
-# The mean-field map is bistable (a settled and a trapped stable fixed point, with a saddle
-# between them) at this parameter point. It was found by a random search over the sweepable
-# parameters (numpy default_rng(1), point 2671; values copied from
-# experiments/bistable_2671.json). Every gain is set explicitly, so the traits
-# themselves enter no rule here. In its trap partner B pursues and partner A withdraws.
-BISTABLE_2671: dict[str, float] = json.loads(
-    (Path(__file__).resolve().parents[1] / "bistable_2671.json").read_text())
-
-B_ANXIETY_TOP = 0.8
-"""Upper end of partner B's anxiety axis at the bistable point: below it no gain moved along
-the axis reaches its bound, so a linear ramp is exactly the axis (B's pursuit gain would hit
-its bound 3 at anxiety 0.84)."""
 RESIDUAL_TOL = 1e-10
 """A continuation step is at its attractor when ``max |F(x) - x|`` is below this."""
 CHUNK, MAX_ITER = 20, 20000
@@ -52,28 +40,9 @@ SAME_STATE = 1e-4
 """Up and down legs at one parameter value are on different attractors when their states
 differ by more than this (max norm)."""
 RAMP_FACTORS = (0.25, 1.0, 4.0)
-"""Ramp lengths per leg, as multiples of --steps (full: 750, 3000 and 12000 episodes)."""
-
-
-# --- Settings: a parameter point and an axis through it ---------------------------------
-
-
-def b_anxiety_columns(anxiety: np.ndarray) -> dict[str, np.ndarray]:
-    """Partner B's anxiety direction through the bistable point.
-
-    B's anxiety and every B gain derived from anxiety in the registry move by its slope
-    there (``value = point + slope * (anxiety - point's anxiety)``), from the point's values,
-    clipped to the bounds. Avoidance-only gains and the initial trust stay at the point.
-    """
-    anxiety = np.asarray(anxiety, dtype=float)
-    delta = anxiety - BISTABLE_2671["partner_b.anxiety"]
-    cols = {"partner_b.anxiety": anxiety}
-    for name, p in REGISTRY.items():
-        if (p.group == "partner_b" and p.derive is not None and p.derive.anxiety
-                and name != "partner_b.trust0"):
-            cols[name] = np.clip(BISTABLE_2671[name] + p.derive.anxiety * delta, p.low,
-                                 p.high)
-    return cols
+"""Ramp lengths per leg, as multiples of --steps (full: 91, 365 and 1460 days)."""
+DEFAULT_COUPLE: dict[str, float] = {}
+"""The default couple (A anxious 0.8/0.2, B avoidant 0.2/0.8), every gain trait-derived."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("default", "default couple (B avoidant 0.2/0.8), A's anxiety",
             "partner A's anxiety", 0.0, 1.0, "partner_a", {},
             lambda v: {"partner_a.anxiety": v}),
-    Setting("bistable_b_anxiety", "bistable point 2671, B's anxiety direction",
-            "partner B's anxiety (gains moved along their anxiety slopes)", 0.0,
-            B_ANXIETY_TOP, "partner_b", BISTABLE_2671, b_anxiety_columns),
-    Setting("bistable_stress", "bistable point 2671, outside stress", "dyad.stress", 0.0, 1.0,
-            "partner_b", BISTABLE_2671, lambda v: {"dyad.stress": v}),
+    Setting("b_avoidance", "default couple (A anxious 0.8/0.2), B's avoidance",
+            "partner B's avoidance", 0.0, 1.0, "partner_a", {},
+            lambda v: {"partner_b.avoidance": v}),
+    Setting("stress", "default couple, outside stress", "dyad.stress", 0.0, 1.0,
+            "partner_a", {}, lambda v: {"dyad.stress": v}),
 )
 
 
@@ -257,9 +226,9 @@ def note(s: Setting, up_at: float, down_at: float, pw_at_low: float, measure: st
 
 
 def fixed_point_table(settle_steps: int) -> pd.DataFrame:
-    """The fixed points of the map at the bistable point itself (stable ones and the saddle)."""
+    """The fixed points of the map for the default couple (stable ones and any saddle)."""
     rows = []
-    for fp in meanfield.fixed_points(BISTABLE_2671, settle_steps=settle_steps):
+    for fp in meanfield.fixed_points(DEFAULT_COUPLE, settle_steps=settle_steps):
         d = fp.as_dict()
         rows.append({
             "kind": fp.kind, "label": fp.label, "stable": fp.stable,
@@ -276,7 +245,7 @@ def fixed_point_table(settle_steps: int) -> pd.DataFrame:
 
 
 def updown_weights(steps: int) -> np.ndarray:
-    """The ramp's weight at episodes ``0..steps``: 0 -> 1 over the first half, back to 0."""
+    """The ramp's weight on days ``0..steps``: 0 -> 1 over the first half, back to 0."""
     half = steps / 2
     t = np.arange(steps + 1, dtype=float)
     return np.where(t <= half, t / half, (steps - t) / half)
@@ -299,16 +268,16 @@ class UpDown(Timeline):
 
 
 def ramp_run(s: Setting, ramp: int, reps: int, seed: int, points: int) -> dict[str, Any]:
-    """Run every replicate up the axis over ``ramp`` episodes and back down over ``ramp``.
+    """Run every replicate up the axis over ``ramp`` days and back down over ``ramp``.
 
     Returns:
-        The axis value at each recorded episode, the leg, and the replicate mean of the
+        The axis value at each recorded day, the leg, and the replicate mean of the
         pursue-withdraw signal and of the pursuer's activation with 95% t-intervals.
     """
     fixed, changes = s.ramp()
     steps = 2 * ramp
     every = max(1, ramp // points)
-    while ramp % every:  # record the top of the ramp and the last episode
+    while ramp % every:  # record the top of the ramp and the last day
         every -= 1
     res = run_replicates(fixed, reps=reps, root_seed=seed, steps=steps, record_every=every,
                          timeline=UpDown(changes))
@@ -400,7 +369,7 @@ def ramps_figure(runs: dict[tuple[str, int], dict[str, Any]], settings: list[Set
     """Mean pw (95% band) against the ramped parameter, up and down legs, per ramp length."""
     fig = make_subplots(rows=len(settings), cols=len(ramps), horizontal_spacing=0.06,
                         vertical_spacing=0.2,
-                        subplot_titles=[f"{s.key}: {r} episodes per leg" for s in settings
+                        subplot_titles=[f"{s.key}: {r} days per leg" for s in settings
                                         for r in ramps])
     for row, s in enumerate(settings, start=1):
         m = mf[(mf["setting"] == s.key)]
@@ -445,7 +414,7 @@ def gap_figure(sim: pd.DataFrame, mf_switch: pd.DataFrame) -> go.Figure:
         for leg, colour, key in (("entered going up", PALETTE[3], "up"),
                                  ("left going down", PALETTE[0], "down")):
             fig.add_trace(go.Scatter(
-                x=d["ramp_episodes"], y=d[f"{key}"], mode="lines+markers",
+                x=d["ramp_days"], y=d[f"{key}"], mode="lines+markers",
                 name=f"simulated, {leg}", line={"color": colour},
                 error_y={"type": "data", "symmetric": False,
                          "array": d[f"{key}_band_high"] - d[key],
@@ -454,7 +423,7 @@ def gap_figure(sim: pd.DataFrame, mf_switch: pd.DataFrame) -> go.Figure:
         gone = d[d["down"].isna()]
         if len(gone):
             fig.add_trace(go.Scatter(
-                x=gone["ramp_episodes"], y=np.full(len(gone), s.low), mode="markers",
+                x=gone["ramp_days"], y=np.full(len(gone), s.low), mode="markers",
                 name="not left down to the bottom of the ramp",
                 marker={"symbol": "x-open", "size": 11, "color": PALETTE[0]},
                 showlegend=True), row=1, col=col)
@@ -467,7 +436,7 @@ def gap_figure(sim: pd.DataFrame, mf_switch: pd.DataFrame) -> go.Figure:
                 fig.add_hline(y=m[key], line={"color": colour, "dash": "dot"}, row=1, col=col,
                               annotation_text=f"mean field {leg}", annotation_font_size=11,
                               annotation_position=where)
-        fig.update_xaxes(type="log", title_text="episodes per leg", row=1, col=col)
+        fig.update_xaxes(type="log", title_text="days per leg (log)", row=1, col=col)
         fig.update_yaxes(title_text=f"value where mean pw crosses {outcomes.PW_ON}"
                          if col == 1 else None, row=1, col=col)
     fig.update_layout(
@@ -481,7 +450,7 @@ def gap_figure(sim: pd.DataFrame, mf_switch: pd.DataFrame) -> go.Figure:
 
 def main(argv: list[str] | None = None) -> Path:
     """Run the experiment and write its report; return the report folder."""
-    args = experiment_args(NAME, __doc__, reps=1000, tiny_reps=40, steps=3000, tiny_steps=200,
+    args = experiment_args(NAME, __doc__, reps=1000, tiny_reps=40, steps=365, tiny_steps=120,
                            argv=argv)
     report = Report(args)
     points = 11 if args.tiny else 101
@@ -502,7 +471,7 @@ def main(argv: list[str] | None = None) -> Path:
             runs[(s.key, ramp)] = r
             sw = ramp_switches(r)
             sim_rows.append({
-                "setting": s.key, "parameter": s.axis, "ramp_episodes": ramp,
+                "setting": s.key, "parameter": s.axis, "ramp_days": ramp,
                 "up": sw["up"], "up_band_low": sw["up_hi"], "up_band_high": sw["up_lo"],
                 "down": sw["down"], "down_band_low": sw["down_hi"],
                 "down_band_high": sw["down_lo"], "gap": sw["up"] - sw["down"],
@@ -522,7 +491,7 @@ def main(argv: list[str] | None = None) -> Path:
             band_text = (f"not left down to the bottom (mean pw there "
                          f"{row['pw_at_bottom_end']:.2f}); " + band_text)
         head.append({"setting": row["setting"], "parameter": row["parameter"],
-                     "method": f"simulated, {row['ramp_episodes']} episodes per leg",
+                     "method": f"simulated, {row['ramp_days']} days per leg",
                      "measure": f"mean pw >= {outcomes.PW_ON}", "entered_going_up": row["up"],
                      "left_going_down": row["down"], "loop_width": row["gap"],
                      "note": band_text})
@@ -534,9 +503,8 @@ def main(argv: list[str] | None = None) -> Path:
         f"Simulated: {args.reps} replicates (root seed {args.seed}), dissolution off; the "
         "replicate mean of pw crosses PW_ON (band: where the 95% interval's edges cross). "
         "loop_width = entered going up - left going down (> 0: hysteresis, the trap is left "
-        "at a lower value than it was entered). Settings: default couple along A's anxiety; "
-        "bistable point 2671 along B's anxiety (B's anxiety-derived gains moved by their "
-        f"registry slopes, 0 to {B_ANXIETY_TOP}) and along dyad.stress.")
+        "at a lower value than it was entered). Settings (every gain trait-derived): the "
+        "default couple along A's anxiety, along B's avoidance and along dyad.stress.")
     report.table("meanfield_switches", mf_switch,
                  "Mean-field switches with the range where the up and down legs sit on "
                  f"different attractors (states differ by more than {SAME_STATE}).")
@@ -546,13 +514,13 @@ def main(argv: list[str] | None = None) -> Path:
     report.table("continuation", mf,
                  "Mean-field continuation: the attractor reached at each grid value on each "
                  "leg (iterations until max |F(x) - x| < 1e-10).")
-    report.table("fixed_points_2671", fps,
-                 "Fixed points of the mean-field map at the bistable point 2671 itself "
+    report.table("fixed_points_default", fps,
+                 "Fixed points of the mean-field map for the default couple "
                  "(meanfield.fixed_points).")
 
     report.figure("meanfield", meanfield_figure(mf))
     report.figure("ramps_default", ramps_figure(runs, [SETTINGS[0]], ramps, mf, args.reps))
-    report.figure("ramps_bistable", ramps_figure(runs, list(SETTINGS[1:]), ramps, mf,
+    report.figure("ramps_other", ramps_figure(runs, list(SETTINGS[1:]), ramps, mf,
                                                  args.reps))
     report.figure("switch_vs_ramp", gap_figure(sim, mf_switch))
 
@@ -567,7 +535,7 @@ def main(argv: list[str] | None = None) -> Path:
             report.number(f"mf_{row['setting']}_bistable_to", row["bistable_to"])
             report.number(f"mf_{row['setting']}_converged", row["converged"])
     for row in sim_rows:
-        key = f"sim_{row['setting']}_ramp{row['ramp_episodes']}"
+        key = f"sim_{row['setting']}_ramp{row['ramp_days']}"
         report.number(f"{key}_entered_up", row["up"])
         report.number(f"{key}_left_down", row["down"])
         report.number(f"{key}_gap", row["gap"])
@@ -576,7 +544,7 @@ def main(argv: list[str] | None = None) -> Path:
     width = float(default["loop_width"])
     report.number("mf_default_stable_states_differ_anywhere",
                   bool(np.isfinite(default["bistable_from"])))
-    report.number("stable_fixed_points_2671", int(fps["stable"].sum()))
+    report.number("stable_fixed_points_default", int(fps["stable"].sum()))
     # Hysteresis at default settings: the quasi-static mean-field attractor leaves the trap
     # at a lower anxiety than it entered it (a loop of nonzero width).
     report.number("agrees", bool(np.isfinite(width) and width > 1e-9))

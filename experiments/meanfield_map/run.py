@@ -42,7 +42,7 @@ def _overlay_figure(m: stability.StabilityMap, trap: np.ndarray, title: str) -> 
 
 def main(argv: list[str] | None = None) -> Path:
     """Run both maps and their simulated sweeps; write the report."""
-    args = experiment_args(NAME, __doc__, reps=50, tiny_reps=4, steps=500, tiny_steps=100,
+    args = experiment_args(NAME, __doc__, reps=50, tiny_reps=4, steps=365, tiny_steps=100,
                            argv=argv)
     points = 5 if args.tiny else 21
     iterations = 600 if args.tiny else 3000
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> Path:
             simulated=simulated.ravel(), trap_share=trap.ravel(), agree=~wrong.ravel()))
     table = pd.DataFrame(rows)
     report.table("table", table, f"Mean field vs {args.reps} simulated replicates per cell "
-                                 f"({args.steps} episodes, root seed {args.seed}).")
+                                 f"({args.steps} days, root seed {args.seed}).")
     report.number("agrees", bool(table["agreement"].min() >= 0.8))
     return report.write()
 
