@@ -214,7 +214,7 @@ def appraise(st: State, p: Vector, d: Vector, c: float) -> State:
         st[S_TRUST], st[S_INC], v, p[F_TRATE], d[D_IRATE], d[D_DAMP])
     st = put(st, S_TRUST, trust)
     st = put(st, S_INC, inconsistency)
-    st = put(st, S_DISC, rules.update_discomfort(st[S_DISC], st[S_INTR], d[D_DRATE]))
+    st = put(st, S_DISC, rules.update_discomfort(st[S_DISC], st[S_INTR], st[S_WD], d[D_DRATE]))
     hope = rules.hope(trust, p[F_PERSIST])
     return put(st, S_DET, rules.update_detachment(st[S_DET], activation, v, hope, d[D_XRATE]))
 

@@ -91,6 +91,7 @@ def run_figure_dict(
                  "name": "closeness", "line": {"color": COLOURS["dyad"], "width": 2},
                  "hovertemplate": HOVER,
                  "xaxis": f"x{rows}", "yaxis": f"y{rows}"})
+    data += _moments(traj, step, rows)
     shapes: list[dict[str, Any]] = []
     for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
         shapes += [{"type": "rect", "x0": start + 1, "x1": end, "y0": 0, "y1": 1,
@@ -122,6 +123,37 @@ def run_figure_dict(
     if shapes:
         layout["shapes"] = shapes
     return {"data": data, "layout": layout}
+
+
+def _moments(traj: Trajectory, step: np.ndarray, row: int) -> list[dict[str, Any]]:
+    """Markers on the closeness panel: days with a repair taken up, and life events.
+
+    A repair day is one where either partner's ``repair`` is 1; a life event is a day a
+    partner's outside stress (``load``) jumped by more than 0.1. Trajectories recorded
+    without these columns get no markers.
+    """
+    out: list[dict[str, Any]] = []
+    close = np.asarray(traj["dyad.closeness"], dtype=float)
+    if "partner_a.repair" in traj:
+        hit = ((np.asarray(traj["partner_a.repair"]) > 0)
+               | (np.asarray(traj["partner_b.repair"]) > 0))
+        out.append({"type": "scatter", "mode": "markers", "x": step[hit], "y": close[hit],
+                    "name": "repair taken up", "marker": {"symbol": "star", "size": 11,
+                                                          "color": "#009E73"},
+                    "hovertemplate": "day %{x}: a repair attempt was taken up<extra></extra>",
+                    "xaxis": f"x{_axis(row)}", "yaxis": f"y{_axis(row)}"})
+    if "partner_a.load" in traj:
+        jump = np.zeros(step.shape[0], dtype=bool)
+        for who in ("partner_a", "partner_b"):
+            load = np.asarray(traj[f"{who}.load"], dtype=float)
+            jump[1:] |= np.diff(load) > 0.1
+        out.append({"type": "scatter", "mode": "markers", "x": step[jump],
+                    "y": np.full(int(jump.sum()), 0.04),
+                    "name": "life event", "marker": {"symbol": "triangle-up", "size": 10,
+                                                     "color": "#555555"},
+                    "hovertemplate": "day %{x}: a stressful life event<extra></extra>",
+                    "xaxis": f"x{_axis(row)}", "yaxis": f"y{_axis(row)}"})
+    return out
 
 
 def run_figure(

@@ -234,7 +234,7 @@ def update_trust(
 
 
 @register_jitable
-def update_discomfort(discomfort: Num, intrusion_now: Num, rate: Num) -> Num:
+def update_discomfort(discomfort: Num, intrusion_now: Num, withdrawal: Num, rate: Num) -> Num:
     """An avoidant's discomfort with closeness and demands: it builds, then drains.
 
     ``D' = D + k [q (1 - D) - r_D (1 - q) D]`` with ``q = min(1, intrusion)``: demands and
@@ -243,8 +243,8 @@ def update_discomfort(discomfort: Num, intrusion_now: Num, rate: Num) -> Num:
     comes back late: a delayed negative feedback on closeness.
     """
     q = np.minimum(intrusion_now, 1.0)
-    return clip01(discomfort + rate * (q * (1.0 - discomfort)
-                                       - DISCOMFORT_RELIEF * (1.0 - q) * discomfort))
+    relief = DISCOMFORT_RELIEF * (1.0 - q) + withdrawal
+    return clip01(discomfort + rate * (q * (1.0 - discomfort) - relief * discomfort))
 
 
 @register_jitable
