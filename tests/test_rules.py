@@ -43,7 +43,7 @@ def test_more_avoidance_more_withdrawal_at_same_intrusion():
         q = rules.intrusion(0.1, 0.5, p["closeness_tolerance"], p["intrusion_sensitivity"])
         d = 0.0
         for _ in range(7):  # a week of the same demands and closeness
-            d = rules.update_discomfort(d, q, 0.1)
+            d = rules.update_discomfort(d, q, 0.0, 0.1)
         out.append(float(rules.withdrawal_drive(d, 0.3, 0.6, p["withdrawal_gain"],
                                                 p["suppression"])))
     assert all(x < y for x, y in itertools.pairwise(out))
@@ -146,10 +146,12 @@ def test_rules_give_the_same_numbers_on_scalars_and_arrays():
         rtol=0, atol=1e-15)
 
 
-def test_discomfort_builds_under_intrusion_and_drains_without_it():
-    assert rules.update_discomfort(0.2, 0.8, 0.1) > 0.2
-    assert rules.update_discomfort(0.2, 0.0, 0.1) < 0.2
-    assert rules.update_discomfort(0.0, 5.0, 1.0) == pytest.approx(1.0)  # intrusion capped at 1
+def test_discomfort_builds_under_intrusion_and_drains_with_distance():
+    assert rules.update_discomfort(0.2, 0.8, 0.0, 0.1) > 0.2
+    assert rules.update_discomfort(0.2, 0.0, 0.0, 0.1) < 0.2
+    # withdrawing relieves it (distance regulation)
+    assert rules.update_discomfort(0.2, 0.8, 0.6, 0.1) < rules.update_discomfort(0.2, 0.8, 0.0, 0.1)
+    assert rules.update_discomfort(0.0, 5.0, 0.0, 1.0) == pytest.approx(1.0)  # q capped at 1
 
 
 def test_orientation_follows_the_stronger_drive_and_holds_until_the_other_leads():
