@@ -362,7 +362,10 @@ _RUN: tuple[Param, ...] = (
           help="How many days to simulate (one step is one day of the couple's "
                "interactions).",
           construct="run length"),
-    Param("run.seed", 42, 0, 2**63 - 1, "Seed", kind=int, sweepable=False,
+    # The default seed is the first from 1 upward whose run of the default couple shows the
+    # trap as a process (it forms in week 4, swings with repairs between, ends the year
+    # cycling): what the dashboard opens on. The same rule picks the lessons' seeds.
+    Param("run.seed", 4, 0, 2**63 - 1, "Seed", kind=int, sweepable=False,
           help="The random seed: the same parameters and seed always give the same run.",
           construct="reproducibility"),
 )

@@ -16,8 +16,8 @@ What it measures, in one run of the script:
    ``partner_a.anxiety``) for 1,000 steps with 1 and 2 threads, and ``--record-dyads`` dyads
    with ``record_every=10``; median of 3 calls, each configuration in a fresh subprocess
    (``experiments/kernel_rate.py``) so its peak RSS (``ru_maxrss``) is clean.
-3. The kernel against today's (``--baseline REV``, default the commit before issue 13): the
-   package at REV is unpacked from git into a temporary folder and the 2-thread
+3. The kernel against an earlier one (``--baseline REV``, default the commit before Model
+   2.0, issue 15): the package at REV is unpacked from git into a temporary folder and the 2-thread
    configuration runs alternately on it and on the working tree, 3 processes each; the
    ratio of the median rates, and whether both computed identical outcomes, metrics and
    last steps (a digest of the arrays).
@@ -164,8 +164,9 @@ def check_agreement(
 
 
 KERNEL_RATE = Path(__file__).with_name("kernel_rate.py")
-BASELINE = "dde15c2"
-"""The last commit before the episode was written once (issue 13): today's kernel."""
+BASELINE = "1437e84"
+"""The last commit before Model 2.0 (issue 15): the kernel of the first model, after issue 13
+wrote the episode once (``dde15c2`` is the commit before that)."""
 
 
 def measure_in_subprocess(spec: dict[str, Any], tree: Path | None = None) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def main() -> None:
     parser.add_argument("--json", metavar="FILE", help="also save the numbers here")
     parser.add_argument("--baseline", default=BASELINE, metavar="REV",
                         help=f"the commit whose kernel to compare with (default {BASELINE}, "
-                        "today's kernel before issue 13); 'none' skips it")
+                        "the first model's kernel, before issue 15); 'none' skips it")
     parser.add_argument("--cli-only", action="store_true",
                         help="only time `dyadsim run --reps 100000 --steps 1000`")
     args = parser.parse_args()
@@ -317,15 +318,19 @@ def main() -> None:
                     runs.append((who, r))
         rates = {who: statistics.median(r["rate"] for w, r in runs if w == who)
                  for who in ("baseline", "current")}
+        cpu = {who: statistics.median(r["cpu_rate"] for w, r in runs if w == who)
+               for who in ("baseline", "current")}
         digests = {r["digest"] for _, r in runs}
         versus = {"rev": args.baseline, "baseline_rate": rates["baseline"],
                   "current_rate": rates["current"],
                   "ratio": rates["current"] / rates["baseline"],
+                  "cpu_ratio": cpu["current"] / cpu["baseline"],
                   "identical_results": len(digests) == 1,
                   "runs": [{"kernel": w, **r} for w, r in runs]}
         print(f"Kernel against {args.baseline} (2 threads, {dyads:,} x {SCALE_STEPS:,}, "
               f"{SCALE_REPEATS} alternating processes each): {rate(rates['current'])} vs "
-              f"{rate(rates['baseline'])} dyad-steps/s = {versus['ratio']:.2f}x; outcomes, "
+              f"{rate(rates['baseline'])} dyad-steps/s = {versus['ratio']:.2f}x (per CPU second: "
+              f"{versus['cpu_ratio']:.2f}x); outcomes, "
               f"metrics and last steps {'identical' if versus['identical_results'] else 'DIFFER'}")
 
     cli = bench_cli_run()

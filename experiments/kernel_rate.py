@@ -4,7 +4,8 @@ Run by ``bench_engines.py`` (``python experiments/kernel_rate.py SPEC_JSON``), o
 working tree and once for a baseline tree put on ``PYTHONPATH``, so that it imports nothing
 but ``dyadsim.batch`` and ``param_matrix`` (in ``dyadsim.params``; the baseline tree has it
 in ``dyadsim.batch``). It
-prints one JSON line: the median time of ``repeats`` calls, the dyad-steps run, the peak RSS
+prints one JSON line: the median time of ``repeats`` calls (wall and process CPU time: on a
+busy machine the CPU time per dyad-step is the steadier measure), the dyad-steps run, the peak RSS
 and a digest of every outcome, metric and last step, which must be equal for two kernels
 that compute the same runs bit for bit.
 """
@@ -43,12 +44,13 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     batch.run_batch(matrix[:2], seeds[:2], 10, record_every=every, threads=threads)
     first = time.perf_counter() - start
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    times, result = [], None
+    times, cpu, result = [], [], None
     for _ in range(spec["repeats"]):
         result = None  # free the previous result before the next call
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = batch.run_batch(matrix, seeds, steps, record_every=every, threads=threads)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     assert result is not None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     arrays = [result.seeds, result.outcome, result.metrics, result.last_step]
@@ -61,6 +63,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     actual = int(result.last_step.sum())
     return {**spec, "nominal_dyad_steps": n * steps, "dyad_steps": actual,
             "seconds": seconds, "times": times, "rate": actual / seconds,
+            "cpu_seconds": statistics.median(cpu), "cpu_rate": actual / statistics.median(cpu),
             "first_call_seconds": first, "baseline_rss": base, "peak_rss": peak,
             "rss_growth": peak - base, "result_bytes": sum(a.nbytes for a in arrays),
             "input_bytes": matrix.nbytes, "threading_layer": numba.threading_layer(),

@@ -192,10 +192,10 @@ def test_set_param_refuses_unknown_names_too_long_runs_and_events_past_the_end()
     assert new == view and str(views.MAX_STEPS) in msg and "allowed" in msg
     new, msg = views.set_param(view, "run.steps", views.MAX_STEPS)
     assert msg == "" and new["set"] == {"run.steps": views.MAX_STEPS}
-    # delayed_text's silent week starts at episode 200: a 150-episode run cannot hold it
+    # delayed_text's silent week starts on day 120: a 100-day run cannot hold it
     lib, _ = views.choose_scenario(view, "delayed_text")
-    new, msg = views.set_param(lib, "run.steps", 150)
-    assert new == lib and "150" in msg
+    new, msg = views.set_param(lib, "run.steps", 100)
+    assert new == lib and "100" in msg
 
 
 def test_set_param_keeps_the_value_and_the_original_view_untouched():
@@ -560,7 +560,7 @@ def test_the_outcome_line_is_the_reference_models_for_the_couple_on_screen():
 
 def test_scenario_events_are_listed_with_their_windows():
     events = compute.events_of(views.library_scenario("delayed_text"))
-    assert events == [{"step": 200, "end": 229, "label": DELAYED}]
+    assert events == [{"step": 120, "end": 126, "label": DELAYED}]
 
 
 # --- 5. the caption ----------------------------------------------------------------------------
@@ -767,15 +767,15 @@ def test_compare_returns_both_sides_with_series_and_shares(compare_view):
     # Same seeds: the sides are identical until the left-out event starts, then differ.
     a = np.array(sides["a"]["series"]["partner_a.activation"]["mean"], dtype=float)
     b = np.array(sides["b"]["series"]["partner_a.activation"]["mean"], dtype=float)
-    assert np.array_equal(a[:200], b[:200])
-    assert not np.allclose(a[200:230], b[200:230])
+    assert np.array_equal(a[:120], b[:120])
+    assert not np.allclose(a[120:127], b[120:127])
 
 
 def test_compare_side_current_uses_the_couple_page_settings(compare_view):
     view = {**short_view(100), "compare": {**compare_view["compare"], "a": "current"}}
     sides = compute.run_compare(view)
     assert len(sides["a"]["series"]["pw"]["mean"]) == 101
-    assert len(sides["b"]["series"]["pw"]["mean"]) == 401
+    assert len(sides["b"]["series"]["pw"]["mean"]) == 366
 
 
 def test_compare_leaving_out_an_unknown_event_names_it(compare_view):

@@ -548,5 +548,5 @@ def test_with_overrides_checks_events_against_a_shorter_run():
 
 def test_with_overrides_checks_expect_windows_against_a_shorter_run():
     s = find("job_loss")
-    message = error_of(s.with_overrides, {"run.steps": 400})
-    assert_one_line(message, s.source, ["expect", "[450, 800]", "run.steps = 400"])
+    message = error_of(s.with_overrides, {"run.steps": 300})
+    assert_one_line(message, s.source, ["expect", "[270, 365]", "run.steps = 300"])
