@@ -539,9 +539,8 @@ def test_render_couple_at_the_cursor():
 
 def test_the_outcome_line_is_the_reference_models_for_the_couple_on_screen():
     """The couple page's outcome is what the Mesa reference model gives for the couple and
-    seed on screen, and it follows the sliders (Model 2.0: one seed's story is not the
-    pairing's; at the default seed the default couple breaks up at day 128 and, with A's
-    anxiety at 0.1, escalates: measured, not asserted)."""
+    seed on screen, and it follows the sliders (measured at the default seed 4: the default
+    couple ends the year cycling and, with A's anxiety at 0.1, settles)."""
     from dyadsim.model import DyadModel
 
     lines = []

@@ -1,9 +1,8 @@
 """Stylized facts 5, 6, 9 and 10 of the brief (section 4), as statistical tests.
 
 Facts 6, 9 and 10 need a timeline (an intervention half-way, a partner who stops
-responding, a change of response): facts 9 and 10 run on their library scenarios, fact 6 on
-a scenario written here; fact 5 is a sweep over the pursuer's protest intensity in the
-default anxious-avoidant couple.
+responding, a change of response), so each is run on its library scenario; fact 5 is a
+sweep over the pursuer's protest intensity in the default anxious-avoidant couple.
 Replicates are paired (the same seeds in both arms: common random numbers), so each
 comparison is a mean paired difference with a Student-t 95% interval.
 
@@ -110,7 +109,8 @@ def test_fact9_intermittent_responding_keeps_protest_alive_longer_after_it_stops
     consistent = {"partner_b.responsiveness": 0.45, "partner_b.lapse_rate": 0.0}
     inter = expectations.run(s, REPS)
     cons = expectations.run(s, REPS, variant_set=consistent)
-    after = (301, 400)  # the partner stops responding at episode 301
+    stop = s.events[0].step  # the day the partner stops responding
+    after = (stop, stop + 90)
     for series in ("partner_a.pursuit", "partner_a.trust"):
         diff, low, _ = paired(expectations.quantity(inter, series, after),
                               expectations.quantity(cons, series, after))
@@ -121,14 +121,15 @@ def test_fact10_the_antidote_lowers_activation_over_time_without_raising_pursuit
     s = find("antidote")
     anti = expectations.run(s, REPS)
     confused = expectations.run(s, REPS, without=("the antidote",))
-    late = (300, 600)
+    start = s.events[0].step  # the day the antidote begins (phased in over its ramp)
+    late = (start + 90, s.steps)
     diff, _, high = paired(expectations.quantity(anti, "partner_a.activation", late),
                            expectations.quantity(confused, "partner_a.activation", late))
     assert high < 0, (diff, high)
     diff, _, high = paired(expectations.quantity(anti, "partner_a.pursuit", late),
                            expectations.quantity(confused, "partner_a.pursuit", late))
     assert high < 0, (diff, high)
-    before = expectations.quantity(anti, "partner_a.activation", (100, 149))
-    after = expectations.quantity(anti, "partner_a.activation", (500, 600))
+    before = expectations.quantity(anti, "partner_a.activation", (start - 50, start - 1))
+    after = expectations.quantity(anti, "partner_a.activation", (s.steps - 100, s.steps))
     diff, _, high = paired(after, before)
     assert high < 0, (diff, high)
