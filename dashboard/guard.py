@@ -188,6 +188,19 @@ def _numbers(key: str, value: Any, size: int, low: float, high: float) -> list[f
     return [float(v) for v in value]
 
 
+def _curve(key: str, value: Any, size: int, low: float, high: float) -> list[float | None]:
+    """A curve's coordinates: numbers in [low, high], ``None`` where the curve breaks.
+
+    A boundary in separate pieces is one curve with ``None`` between the pieces, as
+    :meth:`dyadsim.stability.StabilityMap.overlay` writes it and Plotly draws it.
+    """
+    if not isinstance(value, list) or len(value) != size:
+        return _numbers(key, value, size, low, high)  # refused with the usual message
+    kept = [v for v in value if v is not None]
+    _numbers(key, kept, len(kept), low, high)
+    return [None if v is None else float(v) for v in value]
+
+
 def _grid(key: str, value: Any, shape: tuple[int, int]) -> list[list[float | None]]:
     ok = isinstance(value, list) and len(value) == shape[0] and all(
         isinstance(row, list) and len(row) == shape[1] and all(
@@ -258,9 +271,14 @@ def check_meanfield(value: Any, result: dict[str, Any]) -> dict[str, Any] | None
         if not 0 <= size <= MAX_LINE_POINTS:
             raise Refused(f"mean-field curve = {short(line.get('x'))}: not allowed; "
                           f"allowed: at most {MAX_LINE_POINTS} points")
+        xs = _curve("mean-field curve x", line["x"], size, x["low"], x["high"])
+        ys = _curve("mean-field curve y", line.get("y"), size, y["low"], y["high"])
+        if [v is None for v in xs] != [v is None for v in ys]:
+            raise Refused(f"mean-field curve y = {short(ys)}: not allowed; allowed: breaks "
+                          "(null) where x has them")
         overlay.append({
-            "x": _numbers("mean-field curve x", line["x"], size, x["low"], x["high"]),
-            "y": _numbers("mean-field curve y", line.get("y"), size, y["low"], y["high"]),
+            "x": xs,
+            "y": ys,
             "name": _text("mean-field curve name", line.get("name")),
             "color": _text("mean-field curve color", line.get("color", "white"), 20),
             "dash": _text("mean-field curve dash", line.get("dash", "solid"), 20)})

@@ -205,7 +205,10 @@ def test_scenario_events_are_listed_in_days_and_weeks(capsys):
     assert re.search(r"; \d+ days \(.+\), seed \d+$", out, re.M)
     assert re.search(r"^  event 1: .+ \(ambiguity\), days \d+-\d+ \(.+\)$", out, re.M)
     event = cli_common.timeline_text(find("therapy_eft"))[0]
-    assert re.fullmatch(r"  event 1: .+ \(therapy\), from day \d+ \(week \d+\)", event)
+    # a therapy event gives its days and then its course of sessions
+    found = re.fullmatch(r"  event 1: .+ \(therapy\), from day (\d+) \(week \d+\); "
+                         r"\d+ \w+ sessions from day (\d+)", event)
+    assert found and found[1] == found[2], event
 
 
 def test_scenario_check_prints_the_indices_under_the_shares(capsys):

@@ -8,8 +8,9 @@ one, written with repr-exact floats. Both engines (the batch kernel via
 model change moves values by far more).
 
 The runs together touch every mechanism: lapses, reassurance, ambiguity, outside stress and
-noise (the secure pair), the escalating trap (the default anxious-avoidant couple), a
-scenario timeline with a ramped therapy event (``therapy_eft``), and dissolution.
+noise (the secure pair), the default anxious-avoidant couple, Model 2.0's contingent
+reassurance, life events, repairs and person-level deviations, a scenario timeline with a
+therapy course (written inline, not read from the library), and dissolution.
 
 When the model changes on purpose, regenerate and say so in the commit message::
 
@@ -41,29 +42,62 @@ UPDATE_HINT = ("if the model changed on purpose, regenerate with "
                "`PYTHONPATH=$PWD python -m tests.test_golden --update` and say why in the "
                "commit message (tests/golden/README.md)")
 
+# A therapy course on a timeline, written here so that the digest does not move when the
+# scenario library is edited (the library's files are checked by test_scenario_files.py).
+THERAPY_TOML = """
+title = "golden: EFT half-way through a year"
+summary = "A fixed therapy course for the golden digest."
+description = "An anxious partner, an avoidant partner, and EFT from day 180."
+
+[partner_a]
+anxiety = 0.8
+avoidance = 0.2
+
+[partner_b]
+anxiety = 0.2
+avoidance = 0.8
+
+[run]
+steps = 365
+seed = 8
+
+[[events]]
+kind = "therapy"
+label = "EFT"
+step = 180
+sessions = 12
+every = 7
+therapy = "eft"
+partner = "both"
+"""
+
 RUNS: dict[str, dict[str, Any]] = {
-    "default anxious-avoidant (escalates)": {"params": {}, "seed": 2, "steps": 500},
+    "default anxious-avoidant, a year (escalates)": {"params": {}, "seed": 8, "steps": 365},
     "secure pair with lapses, reassurance, ambiguity, stress and noise": {
         "params": {
             "partner_a.anxiety": 0.1, "partner_a.avoidance": 0.1, "partner_b.anxiety": 0.2,
             "partner_b.avoidance": 0.1, "partner_b.lapse_rate": 0.3,
             "partner_b.reassurance": 0.4, "dyad.ambiguity": 0.3, "dyad.stress": 0.2,
             "dyad.noise": 0.2},
-        "seed": 1, "steps": 500},
-    "scenario therapy_eft (timeline, ramped therapy at 500)": {
-        "scenario": "therapy_eft", "seed": 2},
+        "seed": 1, "steps": 365},
+    "contingent reassurance, frequent life events, repairs, people who differ": {
+        "params": {"partner_b.contingent_reassurance": 0.4, "dyad.life_event_rate": 0.05,
+                   "dyad.individuality": 0.3},
+        "seed": 3, "steps": 365},
+    "inline scenario: EFT course at day 180 (timeline, 12 weekly sessions)": {
+        "toml": THERAPY_TOML},
     "quick dissolution": {
         "params": {"partner_a.anxiety": 1.0, "partner_b.avoidance": 1.0,
                    "dyad.dissolution_rate": 0.3},
-        "seed": 1, "steps": 500},
+        "seed": 1, "steps": 365},
 }
 
 
 def _setup(spec: dict[str, Any]) -> tuple[dict[str, Any], int, int, Any]:
     """A run's parameters, seed, steps and timeline (``None`` without a scenario)."""
-    if "scenario" in spec:
-        found = scenario.find(spec["scenario"])
-        return dict(found.params), spec["seed"], found.steps, found.timeline()
+    if "toml" in spec:
+        found = scenario.loads(spec["toml"], "golden")
+        return dict(found.params), found.seed, found.steps, found.timeline()
     return dict(spec["params"]), spec["seed"], spec["steps"], None
 
 
@@ -141,11 +175,18 @@ def test_golden_runs_cover_every_outcome_path_they_claim():
     stored = _stored()["runs"]
     outcomes_seen = {run["outcome"] for run in stored.values()}
     assert {"escalated", "settled", "dissolved"} <= outcomes_seen
-    eft = stored["scenario therapy_eft (timeline, ramped therapy at 500)"]
-    assert eft["last_step"] == 1000 and eft["outcome"] == "settled"
+    eft = stored["inline scenario: EFT course at day 180 (timeline, 12 weekly sessions)"]
+    untreated = stored["default anxious-avoidant, a year (escalates)"]  # the same couple, seed
+    assert eft["last_step"] == 365 and eft["outcome"] == "settled"
+    assert untreated["outcome"] == "escalated"
     secure = stored["secure pair with lapses, reassurance, ambiguity, stress and noise"]
     assert max(secure["state"]["partner_b.lapsed"]) == 1.0
     assert max(secure["state"]["partner_a.ambiguous"]) == 1.0
+    new = stored["contingent reassurance, frequent life events, repairs, people who differ"]
+    load = np.array(new["state"]["partner_a.load"] + new["state"]["partner_b.load"])
+    assert load.max() > 0.0
+    assert max(new["state"]["partner_a.detachment"] + new["state"]["partner_b.detachment"]) > 0
+    assert stored["quick dissolution"]["last_step"] < 365
 
 
 @pytest.mark.parametrize("engine", ["batch", "mesa"])

@@ -2,23 +2,21 @@
 
 The map (:mod:`dyadsim.meanfield`) replaces the model's random draws by their expectations;
 the stability map (:mod:`dyadsim.stability`) names the attractors over two parameters;
-``dyadsim analyze`` writes it. The parameter sets ``BISTABLE`` and ``CYCLE`` were found by
-seeded random searches over every sweepable parameter and are hard-coded here.
+``dyadsim analyze`` writes it. Every couple below is given by its traits alone (Model 2.0).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.linalg import expm
 
-from dyadsim import batch, meanfield, params, stability
+from dyadsim import batch, meanfield, outcomes, params, stability
 from dyadsim.cli import main
-from dyadsim.meanfield import STATE, MeanField, classify, jacobian
+from dyadsim.meanfield import STATE, MeanField, classify, jacobian, pursue_withdraw
 from dyadsim.report import browser_path
 from dyadsim.streams import run_seeds
 
@@ -30,50 +28,23 @@ def traits(a_anx: float, a_avo: float, b_anx: float, b_avo: float) -> dict[str, 
             "partner_b.anxiety": b_anx, "partner_b.avoidance": b_avo}
 
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT: dict[str, float] = {}  # the registry's anxious (A) - avoidant (B) couple
 SECURE = traits(0.1, 0.1, 0.1, 0.1)
 FEARFUL = traits(0.9, 0.9, 0.9, 0.9)
 ANXIOUS_WITH_SECURE = traits(0.8, 0.2, 0.1, 0.1)
 
-# Found by random search over the sweepable parameters (numpy default_rng(1), point 2671):
-# a settled and a trapped stable fixed point, a saddle between their basins. The experiments
-# on hysteresis and noise-induced switching use the same point.
-BISTABLE = json.loads((ROOT / "experiments" / "bistable_2671.json").read_text())
+# Model 2.0 points, every gain derived from the traits (no hand-set parameters):
+# - BISTABLE: an anxious partner with a secure one. The secure partner, with both drives
+#   near zero, rests either approaching or avoiding (the orientation's hysteresis): two
+#   stable settled points and a saddle between them.
+# - TRAPPED: a strongly anxious partner with a strongly avoidant one: one stable trapped point.
+# - CYCLE: an anxious-avoidant partner (0.7, 1.0) with an avoidant one (0.1, 1.0): every
+#   start ends on the same slow limit cycle (period about 42 days).
+BISTABLE = ANXIOUS_WITH_SECURE
+TRAPPED = traits(0.9, 0.1, 0.1, 0.9)
+CYCLE = traits(0.7, 1.0, 0.1, 1.0)
 
-# Found by a seeded random search (numpy default_rng(2024), 400 rows uniform over every
-# sweepable parameter's range, both rates at 1): every start ends on a period-2 flip.
-CYCLE = {
-    "partner_a.anxiety": 0.880889, "partner_a.avoidance": 0.703016,
-    "partner_a.threat_threshold": 0.693767, "partner_a.threat_gain": 4.859385,
-    "partner_a.suppression": 0.502318, "partner_a.interpretation_bias": 0.303955,
-    "partner_a.comfort_uptake": 0.133386, "partner_a.self_soothing": 0.176537,
-    "partner_a.pursuit_gain": 1.260352, "partner_a.protest_persistence": 0.537863,
-    "partner_a.withdrawal_gain": 1.707301, "partner_a.intrusion_sensitivity": 0.630245,
-    "partner_a.preferred_closeness": 0.48792, "partner_a.responsiveness": 0.829643,
-    "partner_a.lapse_rate": 0.572771, "partner_a.exit_propensity": 0.728465,
-    "partner_a.trust0": 0.619116, "partner_a.protest_intensity": 0.52629,
-    "partner_a.reassurance": 0.60072, "partner_b.anxiety": 0.798402,
-    "partner_b.avoidance": 0.020966, "partner_b.threat_threshold": 0.331699,
-    "partner_b.threat_gain": 27.110811, "partner_b.suppression": 0.145639,
-    "partner_b.interpretation_bias": 0.128145, "partner_b.comfort_uptake": 0.781758,
-    "partner_b.self_soothing": 0.8804, "partner_b.pursuit_gain": 2.555486,
-    "partner_b.protest_persistence": 0.593696, "partner_b.withdrawal_gain": 0.786465,
-    "partner_b.intrusion_sensitivity": 1.03812, "partner_b.preferred_closeness": 0.114253,
-    "partner_b.responsiveness": 0.806524, "partner_b.lapse_rate": 0.186863,
-    "partner_b.exit_propensity": 0.270335, "partner_b.trust0": 0.693873,
-    "partner_b.protest_intensity": 0.663767, "partner_b.reassurance": 0.107954,
-    "dyad.noise": 0.318187, "dyad.ambiguity": 0.772732, "dyad.stress": 0.978972,
-    "dyad.closeness0": 0.940095, "dyad.unavailability_weight": 1.003063,
-    "dyad.distance_weight": 0.474276, "dyad.burnout_weight": 1.722688,
-    "dyad.closeness_rate": 0.305317, "dyad.trust_rate": 0.920934,
-    "dyad.inconsistency_rate": 0.180441, "dyad.inconsistency_damping": 67.232093,
-    "dyad.satisfaction_rate": 0.085948, "dyad.fatigue_rate": 0.826627,
-    "dyad.fatigue_recovery": 0.60804, "dyad.dissolution_rate": 0.686577,
-    "dyad.behaviour_rate": 1.0, "dyad.activation_rate": 1.0,
-}
-
-COUPLES = {"default": DEFAULT, "secure": SECURE, "bistable": BISTABLE}
+COUPLES = {"default": DEFAULT, "secure": SECURE, "bistable": BISTABLE, "trapped": TRAPPED}
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +56,9 @@ def points() -> dict[str, list[meanfield.FixedPoint]]:
 # --- 1. Without randomness the map is the model -------------------------------------------
 
 RANDOMNESS_OFF = {"dyad.noise": 0.0, "dyad.ambiguity": 0.0, "partner_a.lapse_rate": 0.0,
-                  "partner_b.lapse_rate": 0.0, "dyad.dissolution_rate": 0.0}
+                  "partner_b.lapse_rate": 0.0, "dyad.dissolution_rate": 0.0,
+                  "dyad.life_event_rate": 0.0, "dyad.individuality": 0.0,
+                  "partner_a.repair_tendency": 0.0, "partner_b.repair_tendency": 0.0}
 
 
 @pytest.mark.parametrize("couple", [DEFAULT, SECURE, FEARFUL],
@@ -140,19 +113,40 @@ def test_fixed_points_satisfy_the_map(points, name):
 def test_bistable_point_has_two_stable_points_and_a_saddle(points):
     fps = points["bistable"]
     assert len(fps) == 3
-    assert sorted(fp.label for fp in fps if fp.stable) == ["settled", "trapped"]
+    stable = [fp for fp in fps if fp.stable]
+    assert [fp.label for fp in stable] == ["settled", "settled"]
+    # the two differ in the secure partner's orientation: one approaches, one avoids
+    appr = sorted(float(fp.state[STATE.index("partner_b.approach")]) for fp in stable)
+    assert appr[0] < 0.05 and appr[1] > 0.95
     (saddle,) = [fp for fp in fps if not fp.stable]
     assert saddle.kind == "saddle"
     moduli = np.abs(saddle.eigenvalues)
     assert moduli.max() > 1.0 and moduli.min() < 1.0
     regime, detail, *_ = stability.regimes._regimes(params.param_matrix(BISTABLE), None, 3000)
-    assert (regime[0], detail[0]) == ("bistable", "settled+trapped")
+    assert (regime[0], detail[0]) == ("bistable", "settled+settled")
 
 
-@pytest.mark.parametrize("name,label", [("default", "trapped"), ("secure", "settled")])
+def test_default_couple_rests_on_a_spiral_just_below_the_trap():
+    """Model 2.0: the default anxious-avoidant couple's mean field is a damped spiral (swings
+    over weeks), resting with A pursuing and B withdrawing, just below the trap threshold."""
+    (fp,) = meanfield.fixed_points(DEFAULT)
+    assert fp.stable and fp.kind == "stable spiral"
+    x = fp.state
+    assert x[STATE.index("partner_a.pursuit")] > 0.2
+    assert x[STATE.index("partner_b.withdrawal")] > 0.4
+    pw = float(pursue_withdraw(x[:, None])[0])
+    assert 0.1 < pw < outcomes.PW_ON and fp.label == "settled"  # measured: 0.177
+
+
+@pytest.mark.parametrize("name,label", [("trapped", "trapped"), ("default", "settled")])
 def test_single_stable_fixed_point(points, name, label):
     (fp,) = points[name]
     assert fp.stable and fp.label == label
+
+
+def test_every_fixed_point_of_a_secure_pair_is_settled(points):
+    assert {fp.label for fp in points["secure"]} == {"settled"}
+    assert any(fp.stable for fp in points["secure"])
 
 
 # --- 4. Eigenvalue classification and the Jacobian ------------------------------------------
@@ -217,7 +211,10 @@ COMPARED = [f"{who}.{var}" for who in ("partner_a", "partner_b")
 @pytest.mark.parametrize("couple", [SECURE, DEFAULT, ANXIOUS_WITH_SECURE],
                          ids=["secure-secure", "default anxious-avoidant", "anxious-secure"])
 def test_mean_field_is_the_low_noise_average(couple):
-    matrix = params.param_matrix({**couple, "dyad.noise": 0.01, "dyad.dissolution_rate": 0.0})
+    # individuality 0: the map is one person's (its row's); with person-level deviations
+    # the replicates would be 200 different people around it.
+    matrix = params.param_matrix({**couple, "dyad.noise": 0.01, "dyad.dissolution_rate": 0.0,
+                                  "dyad.individuality": 0.0})
     reps, steps, every = 200, 1500, 50
     result = batch.run_batch(np.repeat(matrix, reps, axis=0), run_seeds(7, reps), steps,
                              record_every=every)
@@ -231,24 +228,27 @@ def test_mean_field_is_the_low_noise_average(couple):
     gaps = {v: float(traj[:, tail, columns.index(v)].mean() - end[STATE.index(v)])
             for v in COMPARED}
     # 0.05 absolute (5% of the [0, 1] range), set in advance. What remains is Jensen's
-    # inequality: the mean field puts the ambiguity and lapse rates inside nonlinear rules
-    # where the model draws them (measured: at most 0.03, anxious A's activation).
+    # inequality: the mean field puts the ambiguity, lapse, life-event and repair rates inside
+    # nonlinear rules where the model draws them (measured on Model 2.0: at most 0.028,
+    # anxious A's activation with a secure B).
     assert max(abs(g) for g in gaps.values()) <= 0.05, gaps
 
 
 # --- 6. Cycles ------------------------------------------------------------------------------
 
 
-def test_attractors_find_a_period_two_flip_cycle():
+def test_attractors_find_a_slow_limit_cycle():
     matrix = params.param_matrix(CYCLE)
     mf = MeanField(matrix)
     found = meanfield.attractors(matrix, meanfield.starts(mf))
     assert np.all(found.kind == "cycle")
-    assert np.all(found.period == 2)
-    assert np.all(found.amplitude > 1e-3)  # meanfield.CYCLE_AMPLITUDE
-    orbit, _ = mf.run(4000)  # an independent check: back after two episodes, not after one
-    assert np.max(np.abs(orbit[-1] - orbit[-3])) < 1e-9
-    assert np.max(np.abs(orbit[-1] - orbit[-2])) > 0.1
+    assert np.all((found.period >= 40) & (found.period <= 44))  # measured: 42 days
+    assert np.all(found.amplitude > 0.1)  # a large swing (measured 0.21), far above 1e-3
+    # an independent check on the orbit: near where it was a period ago, far half a period ago
+    # (the period is not a whole number of days, so "near" is to 0.02, not to rounding)
+    orbit, _ = mf.run(4000)
+    assert np.max(np.abs(orbit[-1] - orbit[-43])) < 0.02
+    assert np.max(np.abs(orbit[-1] - orbit[-22])) > 0.1
 
 
 def test_attractors_of_a_settled_couple_are_points():
@@ -270,7 +270,12 @@ def smap() -> stability.StabilityMap:
 
 def test_stability_map_corners(smap):
     assert smap.regime.shape == (5, 5)
-    assert smap.regime[0, 0] == "settled"  # [avoidance index, anxiety index]: both 0
+    # [avoidance index, anxiety index]: both 0. Every attractor there is settled; the secure
+    # partner can rest approaching or avoiding (Model 2.0's orientation), so it may be two.
+    assert smap.regime[0, 0] in ("settled", "bistable")
+    table = smap.frame()
+    corner = table[(table[ANXIETY] == 0.0) & (table[AVOIDANCE] == 0.0)]
+    assert set(corner["attractors"].iloc[0].split("+")) == {"settled"}
     assert smap.regime[-1, -1] == "trapped"  # both 1
 
 

@@ -1,62 +1,74 @@
-"""Cycles are reachable (brief S4: push-pull), at least somewhere in parameter space.
+"""Push-pull from a mechanism, at trait-derived values only (Model 2.0, issue 15 item 5).
 
-The point below was found by a random search over the registry's sweepable parameters (500
-points, 800 steps, seeds 0-499; point 433): a hair-triggered fearful partner (anxiety 0.6,
-avoidance 0.8, threat threshold 0.03) with an avoidant partner under heavy outside stress
-and fast emotional rates. Over 30 replicates from root seed 7 it cycled in 28 (and in 0.950
-of runs in ``docs/VALIDATION.md``). The claim tested: it cycles in at least half of its
-runs, read as the Wilson 95% interval of the cycling share over 200 replicates (root seed 7)
-lying above one half, so that a rule change that removes cycling fails.
+Before Model 2.0 cycling needed a hand-set point (threat threshold 0.03 against 0.57 derived,
+withdrawal gain 2.7, stress 0.93, no dissolution). Now a fearful partner switches between
+approach and avoidance (:func:`dyadsim.rules.orientation`) with every gain derived from the
+traits and people varying around them (``dyad.individuality`` at its default).
 
-Engine: the batch engine, which equals the Mesa reference model run for run to 1e-9
-(``tests/test_batch.py``, ``tests/test_golden.py``); the first 30 replicates are the same
-runs the Mesa search counted.
+Claims, each read from 200 replicates of a year (365 days, root seed 7) on the batch engine,
+which equals the Mesa reference model run for run to 1e-9 (``tests/test_batch.py``,
+``tests/test_model2.py``):
+
+* a fearful partner (anxiety 0.8, avoidance 0.8) with a secure partner (0.15, 0.15) turns
+  round (approach crossing one half) at least four times in the year in about half of the runs
+  (measured 0.52; tested: the Wilson 95% interval's lower end above 0.4), several times as
+  often as an anxious (0.8, 0.2: measured 0.01) or an avoidant (0.2, 0.8: measured 0.085)
+  partner with the same secure partner;
+* the outcome classifier's ``cycling`` class (an alternating pursue-withdraw signal) is
+  reached by a fearful partner with an avoidant one (0.2, 0.8) in some runs (measured 24 of
+  200; tested: the Wilson lower end above 0.05) and never by a secure pair.
 """
 
 from __future__ import annotations
 
-from dyadsim import outcomes
+import numpy as np
+
+from dyadsim import batch
+from dyadsim.params import param_matrix
 from dyadsim.runner import run_replicates
+from dyadsim.stats import wilson
+from dyadsim.streams import run_seeds
 from dyadsim.summary import summarize
 
 REPS = 200
 ROOT = 7
-
-CYCLING_POINT = {
-    'partner_a.anxiety': 0.6,
-    'partner_a.avoidance': 0.8,
-    'partner_a.threat_threshold': 0.03,
-    'partner_a.comfort_uptake': 0.08,
-    'partner_a.withdrawal_gain': 2.7,
-    'partner_a.responsiveness': 0.51,
-    'partner_a.lapse_rate': 0.47,
-    'partner_a.trust0': 0.56,
-    'partner_b.anxiety': 0.12,
-    'partner_b.avoidance': 0.8,
-    'partner_b.self_soothing': 0.2,
-    'partner_b.withdrawal_gain': 0.63,
-    'partner_b.responsiveness': 0.91,
-    'partner_b.exit_propensity': 0.03,
-    'partner_b.protest_intensity': 0.75,
-    'partner_b.reassurance': 0.45,
-    'dyad.noise': 0.28,
-    'dyad.stress': 0.93,
-    'dyad.closeness0': 0.59,
-    'dyad.unavailability_weight': 0.92,
-    'dyad.distance_weight': 0.63,
-    'dyad.activation_rate': 0.81,
-    'dyad.behaviour_rate': 0.97,
-    'dyad.trust_rate': 0.38,
-    'dyad.fatigue_recovery': 0.56,
-    'dyad.dissolution_rate': 0.0,
-}
+DAYS = 365
 
 
-def test_a_fearful_partner_can_cycle():
-    result = run_replicates(CYCLING_POINT, reps=REPS, root_seed=ROOT)
-    s = summarize(result.outcome)
-    low = float(s.share_low["cycling"][0])
-    assert low > 0.5, (s.counts["cycling"], REPS, low)
-    # the 30 runs of the search, same seeds
-    first = [outcomes.OUTCOMES[c] for c in result.outcome[:30]]
-    assert sum(name == "cycling" for name in first) >= 15, first
+def traits(a: tuple[float, float], b: tuple[float, float]) -> dict[str, float]:
+    return {"partner_a.anxiety": a[0], "partner_a.avoidance": a[1],
+            "partner_b.anxiety": b[0], "partner_b.avoidance": b[1]}
+
+
+FEARFUL, SECURE, ANXIOUS, AVOIDANT = (0.8, 0.8), (0.15, 0.15), (0.8, 0.2), (0.2, 0.8)
+
+
+def turns(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+    """How often partner A's orientation crosses one half in each replicate's year."""
+    m = np.repeat(param_matrix(traits(a, b)), REPS, axis=0)
+    result = batch.run_batch(m, run_seeds(ROOT, REPS), DAYS, record_every=1)
+    col = list(batch.TRAJECTORY_COLUMNS[1:]).index("partner_a.approach")
+    out = []
+    for row in result.trajectories[:, :, col]:
+        side = row[~np.isnan(row)] > 0.5  # a dissolved run stops recording
+        out.append(int(np.sum(side[1:] != side[:-1])))
+    return np.array(out)
+
+
+def test_a_fearful_partner_turns_round_and_anxious_or_avoidant_partners_do_not():
+    count = int(np.sum(turns(FEARFUL, SECURE) >= 4))
+    fearful = count / REPS
+    low, _ = wilson(count, REPS)
+    assert low > 0.4, fearful
+    for other in (ANXIOUS, AVOIDANT):
+        share = np.mean(turns(other, SECURE) >= 4)
+        assert fearful > 3 * share, (fearful, other, share)
+
+
+def test_the_cycling_class_is_reached_from_traits_alone():
+    fearful = summarize(run_replicates(traits(FEARFUL, AVOIDANT), reps=REPS,
+                                       root_seed=ROOT).outcome)
+    assert float(fearful.share_low["cycling"][0]) > 0.05, fearful.counts["cycling"]
+    secure = summarize(run_replicates(traits(SECURE, SECURE), reps=REPS,
+                                      root_seed=ROOT).outcome)
+    assert int(secure.counts["cycling"][0]) == 0
