@@ -67,11 +67,13 @@ QUOTED = {  # experiment -> numbers.json keys whose values docs/VALIDATION.md qu
     "fact02_anxious_avoidant_trap": ["trap_share_anxious_avoidant", "runner_up_trap_share"],
     "fact04_secure_buffer": ["trap_share_anxious_avoidant"],
     "fact05_softening": ["withdrawal_at_1.0", "withdrawal_at_0.0"],
-    "fact06_eft_halfway": ["settled_with_eft", "settled_with_eft_of_together"],
+    "fact06_eft_halfway": ["recovered_with_eft", "recovered_without_eft"],
     "fact08_demand_withdraw_satisfaction": ["pearson_r"],
     "fact09_intermittent_reinforcement": ["pursuit_after_intermittent",
                                           "pursuit_after_consistent"],
-    "fact10_antidote": ["activation_late_antidote", "activation_late_confused"],
+    "fact10_antidote": ["activation_antidote_minus_confused", "pursuit_antidote_minus_confused"],
+    "population_apim": ["r2_satisfaction", "fact8_r"],
+    "rinaldi_cycles": ["fearful_secure_period_days"],
 }
 
 
