@@ -12,12 +12,12 @@ URL would otherwise make the server fetch it: server-side request forgery). So:
   URI before drawing, whatever the figure, and refuses trace types the dashboard does not
   draw (geo traces load outlines from a CDN);
 - kaleido is started with MathJax off (its default loads MathJax from a CDN) and with
-  Chromium's proxy set to a closed local port (:data:`DEAD_PROXY`), so any http(s) fetch
-  to another host fails. Kaleido 1.x takes no free-form Chromium flags: choreographer's
-  documented browser options are ``path``, ``headless``, ``enable_gpu``,
-  ``enable_sandbox``, ``enable_extensions``, ``proxy_server`` and ``tmp_dir``. Chromium
-  never sends loopback addresses through a proxy, which is why the first two points hold
-  the line for a local listener.
+  Chromium's proxy set to a closed local port (:data:`dyadsim.report.DEAD_PROXY`), so any
+  http(s) fetch to another host fails (:func:`dyadsim.report.kaleido_options`). Kaleido
+  1.x takes no free-form Chromium flags: choreographer's documented browser options are
+  ``path``, ``headless``, ``enable_gpu``, ``enable_sandbox``, ``enable_extensions``,
+  ``proxy_server`` and ``tmp_dir``. Chromium never sends loopback addresses through a
+  proxy, which is why the first two points hold the line for a local listener.
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dyadsim.report import browser_path
+from dyadsim.report import browser_path, kaleido_options
 
 FORMATS = ("png", "svg")
 WIDTH, HEIGHT = 1400, 900
-#: The proxy kaleido's Chromium is given: the discard port on loopback, where nothing
-#: listens, so an http(s) request to any other host is refused at once.
-DEAD_PROXY = "127.0.0.1:9"
 
 
 #: The trace types the dashboard's figures use; any other (a map, a geo trace that loads
@@ -93,7 +90,7 @@ def to_image(figure: go.Figure | dict[str, Any], fmt: str) -> bytes:
     import kaleido
 
     opts = {"format": fmt, "width": WIDTH, "height": HEIGHT, "scale": 1}
-    kopts = {"path": path, "mathjax": False, "proxy_server": DEAD_PROXY}
+    kopts = kaleido_options(path)
     try:
         return kaleido.calc_fig_sync(fig, opts=opts, kopts=kopts)
     except Exception as err:  # kaleido's own errors (browser crash, timeout, render error)

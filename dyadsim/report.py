@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 import dyadsim
 from dyadsim.files import atomic_folder
@@ -211,16 +210,36 @@ def browser_path() -> str | None:
         "chromium-browser")
 
 
+DEAD_PROXY = "127.0.0.1:9"
+"""The proxy kaleido's Chromium is given: the discard port on loopback, where nothing
+listens, so an http(s) request to any other host is refused at once."""
+RENDER_TIMEOUT = 120
+"""Seconds kaleido may take to draw any one figure before it gives up with an error."""
+
+
+def kaleido_options(path: str) -> dict[str, object]:
+    """Options for a kaleido session that fetches nothing from the network.
+
+    MathJax off (kaleido's default loads it from a CDN: on a machine without internet the
+    browser then waits on the network) and every http(s) request to another host sent to
+    :data:`DEAD_PROXY`; plotly.js is the copy installed with plotly.
+    """
+    return {"path": path, "mathjax": False, "proxy_server": DEAD_PROXY,
+            "timeout": RENDER_TIMEOUT}
+
+
 def write_pngs(figures: dict[str, go.Figure], folder: Path) -> None:
-    """Draw figures as ``<name>.png`` in ``folder``, all in one kaleido session."""
+    """Draw figures as ``<name>.png`` in ``folder``, all in one offline kaleido session."""
     path = browser_path()
     if path is None:
         raise RuntimeError("no Chromium found for kaleido (install Debian's chromium, or "
                            "set BROWSER_PATH)")
-    os.environ.setdefault("BROWSER_PATH", path)
-    names = list(figures)
-    pio.write_images([figures[n] for n in names], [folder / f"{n}.png" for n in names],
-                     width=FIGURE_WIDTH, height=FIGURE_HEIGHT, scale=1)
+    import kaleido
+
+    opts = {"format": "png", "width": FIGURE_WIDTH, "height": FIGURE_HEIGHT, "scale": 1}
+    jobs = [{"fig": fig.to_plotly_json(), "path": str(folder / f"{name}.png"), "opts": opts}
+            for name, fig in figures.items()]
+    kaleido.write_fig_from_object_sync(jobs, kopts=kaleido_options(path))
 
 
 def rgba(hex_colour: str, alpha: float) -> str:
