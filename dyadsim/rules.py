@@ -427,3 +427,51 @@ def exit_hazard(satisfaction: Num, fatigue: Num, propensity: Num, rate: Num) -> 
     """
     unhappy = 1.0 - satisfaction
     return clip01(rate * propensity * (unhappy * unhappy) ** 2 * (1.0 + fatigue))
+
+
+# --- Working models over a life: from what was learned to the traits ----------------------
+
+UNPREDICTABILITY_REF = 0.25
+"""The unpredictability (``sqrt`` of learned inconsistency) of a reliable partner or
+caregiver: observation noise and a lapse on one day in ten give about this much."""
+TRUST_REF = 0.75
+"""The trust a reliable partner or caregiver teaches (about their availability)."""
+WM_ANXIETY = (0.2, 3.0)
+"""``(base, per unit of unpredictability above the reference)`` of :func:`working_model_traits`."""
+WM_AVOIDANCE = (0.2, 1.2, 1.5)
+"""``(base, per unit of trust below the reference, per unit of unpredictability above it)``."""
+
+
+@register_jitable
+def working_model_traits(trust: Num, inconsistency: Num) -> tuple[Num, Num]:
+    """The anxiety and avoidance that a learned working model of a partner stands for.
+
+    ``u = sqrt(inconsistency)`` is how unpredictable the other has been; ``T`` is trust.
+    ``anxiety* = clip(a0 + a_u (u - u_ref))``: care that comes and goes teaches a person to
+    amplify distress to be noticed (hyperactivation; Ainsworth et al. 1978 on C infants,
+    Cassidy & Berlin 1994). ``avoidance* = clip(b0 + b_T (T_ref - T) - b_u (u - u_ref))``:
+    care that reliably does not come teaches a person not to ask (deactivation; Main 1990).
+    The constants (:data:`WM_ANXIETY`, :data:`WM_AVOIDANCE`) are chosen, not fitted; the
+    same mapping reads a child's working model of a caregiver and an adult's of a partner.
+
+    Returns:
+        The anxiety and avoidance targets, each in [0, 1].
+    """
+    u = np.sqrt(np.maximum(inconsistency, 0.0))
+    anxiety = clip01(WM_ANXIETY[0] + WM_ANXIETY[1] * (u - UNPREDICTABILITY_REF))
+    avoidance = clip01(WM_AVOIDANCE[0] + WM_AVOIDANCE[1] * (TRUST_REF - trust)
+                       - WM_AVOIDANCE[2] * (u - UNPREDICTABILITY_REF))
+    return anxiety, avoidance
+
+
+@register_jitable
+def drift(trait: Num, target: Num, prototype: Num, rate: Num, anchor: Num) -> Num:
+    """One year of a trait's slow revision around a stable prototype (Fraley 2002).
+
+    ``x' = clip(x + k (x* - x) + g (x0 - x))``: experience pulls the trait towards what the
+    year's working model stands for (``x*``, :func:`working_model_traits`) at rate ``k``,
+    and the prototype learned in childhood (``x0``) pulls it back at rate ``g``. With
+    ``g > 0`` the trait never forgets its origin, so stability from infancy does not decay
+    to zero (Fraley's prototype model); with ``g = 0`` it is a plain revision model.
+    """
+    return clip01(trait + rate * (target - trait) + anchor * (prototype - trait))
