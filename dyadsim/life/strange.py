@@ -76,6 +76,9 @@ RESISTANCE_CUT = 3.0
 """C: resistance at or above this (on 1-7), when not A."""
 
 _COLS = TRAJECTORY_COLUMNS[1:]
+_RECORD_BUDGET = 12_000_000
+"""Recorded numbers per block of children (about 100 MB): the procedure runs in blocks, which
+changes nothing (each child's run depends only on its seed)."""
 
 
 def _col(name: str) -> int:
@@ -152,10 +155,15 @@ def observe(rows: np.ndarray, seeds: np.ndarray, life: Mapping[str, Value],
     """Run the procedure on caregiver-child parameter rows; return (codes, scales)."""
     from dyadsim.batch import run_batch
 
-    result = run_batch(rows, seeds, steps(life), record_every=1, timeline=timeline(life),
-                       explicit=explicit)
-    assert result.trajectories is not None
-    scales = reunion_scales(result.trajectories, life)
+    n, every = rows.shape[0], steps(life)
+    chunk = max(1, _RECORD_BUDGET // ((every + 1) * len(_COLS)))  # bounds the memory
+    scales = np.empty((n, len(SCALES)))
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        result = run_batch(rows[lo:hi], seeds[lo:hi], every, record_every=1,
+                           timeline=timeline(life), explicit=explicit)
+        assert result.trajectories is not None
+        scales[lo:hi] = reunion_scales(result.trajectories, life)
     return classify(scales), scales
 
 
