@@ -185,6 +185,22 @@ def infancy(seeds: np.ndarray, life: Mapping[str, Value]) -> Infancy:
     return Infancy(sens, cons, trust, inc, prototype, codes, scales)
 
 
+def unbiased(days: int) -> float:
+    """The share of its level that a running mean started at 0 reaches in ``days`` days.
+
+    The learned inconsistency is a running mean of squared surprise at
+    ``dyad.inconsistency_rate`` ``k`` (:func:`dyadsim.rules.update_trust`); a year's run
+    starts it at 0, so after ``n`` days it holds ``1 - (1 - k)^n`` of a steady level.
+    Dividing by that share (the start-up bias correction of an exponential mean) reads a
+    short run as the year it stands for; without it a 60-day year taught about a third less
+    inconsistency than a whole one, and anxiety all but vanished by 18.
+    """
+    from dyadsim.registry import REGISTRY
+
+    rate = float(REGISTRY["dyad.inconsistency_rate"].default)
+    return 1.0 - (1.0 - rate) ** days
+
+
 def childhood_years(seeds: np.ndarray, inf: Infancy, life: Mapping[str, Value]) -> np.ndarray:
     """Ages 1 to 18: the traits (n, 2) at 18 (see the module docstring)."""
     traits = inf.prototype.copy()
@@ -193,6 +209,7 @@ def childhood_years(seeds: np.ndarray, inf: Infancy, life: Mapping[str, Value]) 
     rate, anchor = float(life["child.drift_rate"]), float(life["child.anchor_rate"])
     change = float(life["life.care_change_rate"])
     days = int(life["child.year_days"])
+    started = unbiased(days)
     for year in range(1, ADULT_AGE):
         tag = life_seeds.CHILDHOOD_YEAR + year
         year_seeds = life_seeds.derive(seeds, tag)
@@ -203,7 +220,7 @@ def childhood_years(seeds: np.ndarray, inf: Infancy, life: Mapping[str, Value]) 
             cons = np.where(changed, new_c, cons)
         trust, inc = learn(care_rows(traits[:, 0], traits[:, 1], sens, cons, trust0=trust),
                            year_seeds, days)
-        target = rules.working_model_traits(trust, inc)
+        target = rules.working_model_traits(trust, inc / started)
         for j in range(2):
             traits[:, j] = rules.drift(traits[:, j], target[j], inf.prototype[:, j], rate, anchor)
     return traits
