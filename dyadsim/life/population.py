@@ -133,7 +133,7 @@ def town_counts(tables: Mapping[str, pd.DataFrame]) -> dict[str, np.ndarray]:
     }
 
 
-COUNTS = ("people", "relationships", "relationship_ends", "months_single", "months",
+COUNTS = ("people", "relationships", "relationships_lived", "months_single", "months",
           "anxious_at_18", "earned_security", "secure_at_end")
 
 
@@ -177,7 +177,7 @@ class Summary:
                         "observed": table(obs), "random": table(rnd),
                         "first_relationships": {"observed": table(obs1),
                                                 "random": table(rnd1)}},
-            "relationships_per_life": c["relationship_ends"] / max(c["people"], 1),
+            "relationships_per_life": c["relationships_lived"] / max(c["people"], 1),
             "share_of_time_single": c["months_single"] / max(c["months"], 1),
             "anxious_at_18": int(n_anx),
             "earned_security": c["earned_security"] / n_anx if n_anx else None,
