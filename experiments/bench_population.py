@@ -11,6 +11,12 @@ Python, one core). The baseline runs in the same command, so memory flatness is 
 ratio: peak RSS at ``--people`` over peak RSS at ``--baseline``. Numba's compilation is
 warmed up (a 50-person town) before the clock starts. It prints a Markdown table and, with
 ``--out FILE.json``, writes the numbers.
+
+Measured (issue 16, 2 cores, origin uniform, a quiet moment): 10,000 lives x 30 years 17.9 s
+wall, 35.0 s CPU, 271 MiB; 100,000 x 30 178.1 s wall, 348.6 s CPU, 274 MiB (ratio 1.01);
+197,773 relationships. Under load (load average 5) the same run took 352 s. In a town of
+1,000 about half the wall time is the batch kernel, the rest Python: the monthly market,
+the parameter rows of new couples, the counter tables and the bookkeeping of the drift.
 """
 
 from __future__ import annotations
