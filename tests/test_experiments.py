@@ -40,6 +40,9 @@ DOCUMENTED_FALSE = {
                        "correlation (-0.61) is stronger than the meta-analytic band",
     "classifier_thresholds": "facts 1 and 2 fail at every threshold setting, and fact 4 and the "
                              "final-class rise along B's avoidance depend on the thresholds",
+    "partner_choice": "the familiarity bias moves the pairing matrix monotonically, but at the "
+                      "default strength anxious x avoidant couples are not above random "
+                      "matching, and earned security does not depend on the bias",
 }
 # Arguments beyond --tiny for experiments whose verdict needs more than the tiny size to be
 # decided, with the reason. The size is what the claim needs, not what makes it pass.
