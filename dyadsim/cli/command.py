@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from dyadsim import __version__
-from dyadsim.cli import analyze, dashboard, params, run, scenarios, sensitivity, sweep
+from dyadsim.cli import analyze, dashboard, params, run, scenarios, sensitivity, strange, sweep
 from dyadsim.cli.common import CLIError, Parser
 from dyadsim.registry import ParamError
 from dyadsim.sweep.designs import SweepError
@@ -22,10 +22,11 @@ HANDLERS: dict[str, Handler] = {  # in the order --help lists them
     "analyze": analyze.cmd_analyze,
     "scenarios": lambda args, argv: scenarios.cmd_scenarios(args),
     "dashboard": lambda args, argv: dashboard.cmd_dashboard(args),
+    "strange-situation": lambda args, argv: strange.cmd_strange(args),
 }
 """What runs each subcommand, given the parsed arguments and ``main``'s ``argv``."""
 
-_MODULES = (params, run, sweep, sensitivity, analyze, scenarios, dashboard)
+_MODULES = (params, run, sweep, sensitivity, analyze, scenarios, dashboard, strange)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -40,6 +40,19 @@ _CHILDHOOD: tuple[Param, ...] = (
     Param("child.infancy_days", 365, 30, 1000, "Days of infancy", unit="days", kind=int,
           help="How many days of caregiving the child lives before the Strange Situation.",
           construct="the first year"),
+    Param("child.year_days", 60, 10, 365, "Days simulated per childhood year",
+          unit="days", kind=int,
+          help="How many days of caregiving stand for each year of childhood (1 to 18): a "
+               "sample of the year, kept short for speed.",
+          construct="childhood caregiving"),
+    Param("child.drift_rate", 0.3, 0, 1, "Revision in childhood", unit="per year",
+          help="How far a year of childhood moves the child's traits towards the working "
+               "model that year's caregiving taught (chosen, not measured).",
+          construct="working-model revision in childhood (Fraley 2002)"),
+    Param("child.anchor_rate", 0.05, 0, 1, "Pull of the infant prototype", unit="per year",
+          help="How strongly a child's traits return each year towards the prototype "
+               "learned in infancy (chosen, not measured).",
+          construct="the prototype (Fraley 2002)"),
     Param("strange.episode_steps", 10, 2, 60, "Steps per Strange Situation episode",
           kind=int,
           help="How many model steps each of the eight episodes lasts (a step here is a "
