@@ -187,6 +187,7 @@ class Population:
     YEARS = "pop-years"
     SEED = "pop-seed"
     BIAS = "pop-bias"
+    ORIGIN = "pop-origin"
     SPEC = "pop-spec"
     JOB = Job("population")
     RESULT = "pop-result"

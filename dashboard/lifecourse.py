@@ -78,13 +78,16 @@ def _infancy_series(seed: np.ndarray, life: dict[str, Any], sens: float, cons: f
             "inconsistency": _floats(traj[keep, _COLS.index("partner_a.inconsistency")])}
 
 
-def _strange(seed: np.ndarray, life: dict[str, Any], child: Any, p: int) -> dict[str, Any]:
+def _strange(seed: np.ndarray, life: dict[str, Any], child: dict[str, Any]
+             ) -> dict[str, Any]:
     from dyadsim.batch import run_batch
     from dyadsim.life import caregiving, strange
 
-    rows = caregiving.care_rows(child.prototype[p:p + 1, 0], child.prototype[p:p + 1, 1],
-                                child.sensitivity[p:p + 1], child.consistency[p:p + 1],
-                                trust0=child.trust[p:p + 1])
+    rows = caregiving.care_rows(np.array(child["prototype"][:1]),
+                                np.array(child["prototype"][1:]),
+                                np.array([child["sensitivity"]]),
+                                np.array([child["consistency"]]),
+                                trust0=np.array([child["trust"]]))
     result = run_batch(rows, life_seeds.derive(seed, life_seeds.STRANGE), strange.steps(life),
                        record_every=1, timeline=strange.timeline(life),
                        explicit=("partner_a.trust0",))
@@ -95,67 +98,64 @@ def _strange(seed: np.ndarray, life: dict[str, Any], child: Any, p: int) -> dict
     return {
         "series": {label: _floats(traj[0, :, _COLS.index(col)])
                    for col, label in STRANGE_SERIES.items()},
-        "episodes": [{"start": (k - 1) * e, "end": k * e, "label": name}
+        "episodes": [{"start": (k - 1) * e, "end": k * e, "label": name,
+                      "away": k in strange.SEPARATIONS}
                      for k, name in enumerate(strange.EPISODES, start=1)],
         "scales": dict(zip(SCALE_LABELS, _floats(scales[0]), strict=True)),
         "class": strange.CLASSES[code],
-        "engine_class": strange.CLASSES[int(child.strange[p])],
+        "engine_class": strange.CLASSES[int(child["strange"])],
     }
 
 
-def _relationships(town: Any, p: int) -> list[dict[str, Any]]:
-    rel = town.relationships
-    mine = rel[(rel["a"] == p) | (rel["b"] == p)].sort_values("start_day")
+ENDED = {"partner": "they were left", "me": "they left", "": "still together at the end"}
+
+
+def _relationships(rel: Any) -> list[dict[str, Any]]:
     out = []
-    for number, row in enumerate(mine.itertuples(index=False), start=1):
-        side = "a" if int(row.a) == p else "b"
-        other = "b" if side == "a" else "a"
-        if not row.ended:
-            ended = "still together at the end"
-        elif row.left == side:
-            ended = "they were left"
-        else:
-            ended = "they left"
+    for number, row in enumerate(rel.sort_values("start_day").itertuples(index=False),
+                                 start=1):
         out.append({
-            "number": number, "partner": int(getattr(row, other)),
+            "number": number, "partner": int(row.partner),
             "start_age": 18 + int(row.start_day) / YEAR,
             "end_age": 18 + int(row.end_day) / YEAR,
-            "partner_anxiety": float(getattr(row, f"anxiety_{other}")),
-            "partner_avoidance": float(getattr(row, f"avoidance_{other}")),
-            "ended": ended, "outcome": str(row.outcome),
+            "partner_anxiety": float(row.partner_anxiety),
+            "partner_avoidance": float(row.partner_avoidance),
+            "ended": ENDED[str(row.left_by)], "outcome": str(row.outcome),
         })
     return out
 
 
 @functools.lru_cache(maxsize=32)
 def _life_course(spec: str) -> str:
-    from dyadsim.life import caregiving, lives
+    from dyadsim.life import lives, population
 
     spec_ = json.loads(spec)
     life = life_params(lifeview.life_overrides(spec_["caregiver"], spec_["bias"]))
-    seeds = life_seeds.person_seeds(int(spec_["seed"]), 0, lifeview.LIFE_TOWN)
-    p = int(spec_["person"])
-    child = caregiving.grow_up(seeds, life)
-    town = lives.run_town(seeds, child.adult, child.prototype, life, lifeview.LIFE_YEARS)
-    traits = town.traits[town.traits["person"] == p].sort_values("year")
-    person = town.people.iloc[p]
+    seed, p = int(spec_["seed"]), int(spec_["person"])
+    told = population.story(seed, life, person=p, years=lifeview.LIFE_YEARS,
+                            town_size=lifeview.LIFE_TOWN)
+    child = told["childhood"]
+    own = life_seeds.person_seeds(seed, told["town"], lifeview.LIFE_TOWN)[
+        p % lifeview.LIFE_TOWN: p % lifeview.LIFE_TOWN + 1]
+    traits = told["traits"].sort_values("year")
+    anx, avo = traits["anxiety"].to_numpy(), traits["avoidance"].to_numpy()
+    styles = lives.style(anx[[0, -1]], avo[[0, -1]])
     course = {
         "spec": spec_, "town": lifeview.LIFE_TOWN,
-        "caregiver": {"sensitivity": float(child.sensitivity[p]),
-                      "consistency": float(child.consistency[p])},
-        "infancy": _infancy_series(seeds[p:p + 1], life, float(child.sensitivity[p]),
-                                   float(child.consistency[p])),
-        "learned": {"trust": float(child.trust[p]),
-                    "inconsistency": float(child.inconsistency[p])},
-        "prototype": _floats(child.prototype[p]),
-        "adult_start": _floats(child.adult[p]),
-        "strange": _strange(seeds[p:p + 1], life, child, p),
+        "caregiver": {"sensitivity": float(child["sensitivity"]),
+                      "consistency": float(child["consistency"])},
+        "infancy": _infancy_series(own, life, float(child["sensitivity"]),
+                                   float(child["consistency"])),
+        "learned": {"trust": float(child["trust"]),
+                    "inconsistency": float(child["inconsistency"])},
+        "prototype": _floats(child["prototype"]),
+        "adult_start": _floats(child["adult"]),
+        "strange": _strange(own, life, child),
         "adult": {"age": _floats(18 + traits["year"].to_numpy()),
-                  "anxiety": _floats(traits["anxiety"]),
-                  "avoidance": _floats(traits["avoidance"])},
-        "relationships": _relationships(town, p),
-        "style_start": str(person["style_start"]), "style_end": str(person["style_end"]),
-        "earned_security": bool(person["earned_security"]),
+                  "anxiety": _floats(anx), "avoidance": _floats(avo)},
+        "relationships": _relationships(told["relationships"]),
+        "style_start": lives.STYLES[int(styles[0])], "style_end": lives.STYLES[int(styles[1])],
+        "earned_security": bool(anx[0] >= lives.CUT and int(styles[1]) == 0),
     }
     return json.dumps(course)
 
@@ -184,10 +184,12 @@ def population_runs(spec: dict[str, Any], progress: Callable[[int, int], None] |
 
     Returns:
         ``{"biased": ..., "random": ...}``, each a dict with ``bias``, ``styles``,
-        ``observed`` and ``random`` (the pairing matrix and random matching, rows the
-        chooser's style, columns the chosen's), ``earned`` (the share of anxious people at
-        18 who are secure at the end), ``anxious`` (how many), ``relationships`` and
-        ``seconds``. Under bias 0 both keys hold the same run.
+        ``observed`` and ``random`` (the shares of couples by the two partners' styles,
+        symmetric, and what random matching of the same partners would give), ``earned``
+        (the share of people anxious at 18 who are secure at the end; ``None`` if nobody
+        was anxious), ``anxious`` (how many), ``relationships_per_life``, ``single``
+        (share of time single), ``people`` and ``seconds``. Under bias 0 both keys hold
+        the same run.
     """
     checked = lifeview.check_part("population", spec)
     out: dict[str, dict[str, Any]] = {}
@@ -213,9 +215,18 @@ def _population(spec: str) -> str:
 
 def population_summary(spec: dict[str, Any]) -> dict[str, Any]:
     """One run of the population engine for a checked spec, as plain data."""
-    from dyadsim.life import population
+    from dyadsim.life import lives, population
 
     life = life_params({lifeview.BIAS: spec["bias"]})
     summary = population.run_population(int(spec["people"]), int(spec["years"]), life,
-                                        int(spec["seed"]))
-    return population.summary_dict(summary, bias=float(spec["bias"]))
+                                        int(spec["seed"]), origin=spec["origin"]).to_dict()
+    pairing = summary["pairing"]
+    styles = list(lives.STYLES)
+    return {
+        "bias": float(spec["bias"]), "styles": styles,
+        "observed": [[pairing["observed"][r][c] for c in styles] for r in styles],
+        "random": [[pairing["random"][r][c] for c in styles] for r in styles],
+        "earned": summary["earned_security"], "anxious": summary["anxious_at_18"],
+        "relationships_per_life": summary["relationships_per_life"],
+        "single": summary["share_of_time_single"], "people": summary["n"],
+    }

@@ -74,7 +74,8 @@ def _timeline(fig: go.Figure, course: dict[str, Any]) -> None:
     cls = course["strange"]["class"]
     fig.add_annotation(x=1.0, y=1.12, text=f"Strange Situation: {cls}", showarrow=False,
                        xanchor="left", row=1, col=1, font={"size": 14})
-    fig.update_xaxes(title_text="age (years); bands: relationships, numbered", row=1, col=1,
+    fig.update_xaxes(title_text="age (years); bands: relationships, numbered (marks: the "
+                     "partner's anxiety ◆ and avoidance ■)", row=1, col=1,
                      range=[0, max([*adult["age"], 19.0]) + 0.5])
     fig.update_yaxes(title_text="0 to 1", range=[0, 1.18], row=1, col=1)
 
@@ -82,10 +83,9 @@ def _timeline(fig: go.Figure, course: dict[str, Any]) -> None:
 def _strange(fig: go.Figure, strange: dict[str, Any]) -> None:
     """Row 2: the child's series over the Strange Situation's eight episodes."""
     for k, ep in enumerate(strange["episodes"], start=1):
-        separation = "separation" in ep["label"] or "stranger returns" in ep["label"]
         fig.add_vrect(x0=ep["start"], x1=ep["end"], row=2, col=1, line_width=0.5,
                       line_color="#999999", layer="below",
-                      fillcolor=SEPARATION_SHADE if separation else EPISODE_SHADE)
+                      fillcolor=SEPARATION_SHADE if ep["away"] else EPISODE_SHADE)
         short = EPISODE_SHORT[k - 1] if k <= len(EPISODE_SHORT) else ""
         fig.add_annotation(x=(ep["start"] + ep["end"]) / 2, y=1.1, text=f"{k} {short}",
                            hovertext=f"episode {k}: {ep['label']}", showarrow=False,
@@ -103,7 +103,7 @@ def strange_title(strange: dict[str, Any]) -> str:
     """The class and the reunion scales in one line."""
     scales = ", ".join(f"{k} {v:.1f}" for k, v in strange["scales"].items())
     return (f"The Strange Situation at one year: class {strange['class']} "
-            f"({CLASS_NAMES[strange['class']]}); reunion scales (1 to 7): {scales}")
+            f"({CLASS_NAMES[strange['class']]})<br>reunion scales (1 to 7): {scales}")
 
 
 def life_figure(course: dict[str, Any]) -> go.Figure:
@@ -144,22 +144,23 @@ def pairing_figure(runs: dict[str, dict[str, Any]]) -> go.Figure:
     """The pairing matrix at the bias and under random matching, with the numbers."""
     biased = runs["biased"]
     styles = biased["styles"]
-    titles = (f"Observed pairings, bias {biased['bias']:g}",
-              "Random matching (expected)")
+    titles = (f"Couples by style (share), bias {biased['bias']:g}",
+              "Random matching of the same people")
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.14)
     top = max(max(max(r) for r in biased[k]) for k in ("observed", "random")) or 1.0
     for col, key in enumerate(("observed", "random"), start=1):
         z = biased[key]
         fig.add_trace(go.Heatmap(
             z=z, x=styles, y=styles, zmin=0, zmax=top, colorscale=HEATMAP_SCALE,
-            text=[[f"{v:.3g}" for v in row] for row in z], texttemplate="%{text}",
+            text=[[f"{v:.3f}" for v in row] for row in z], texttemplate="%{text}",
             textfont={"size": 16}, showscale=col == 2,
-            hovertemplate="chooser %{y}, chosen %{x}: %{z:.3g}<extra>" + key + "</extra>"),
+            hovertemplate="%{y} with %{x}: %{z:.3g} of couples<extra>" + key + "</extra>"),
             row=1, col=col)
-        fig.update_xaxes(title_text="chosen partner's style", row=1, col=col)
-        fig.update_yaxes(title_text="chooser's style", row=1, col=col, autorange="reversed")
+        fig.update_xaxes(title_text="the other partner's style", row=1, col=col)
+        fig.update_yaxes(title_text="one partner's style", row=1, col=col,
+                         autorange="reversed", title_standoff=4)
     fig.update_layout(template="plotly_white", font=FONT, height=460,
-                      margin={"t": 70, "r": 20, "b": 60, "l": 90})
+                      margin={"t": 70, "r": 20, "b": 60, "l": 110})
     return fig
 
 
@@ -168,9 +169,11 @@ def shares_figure(runs: dict[str, dict[str, Any]]) -> go.Figure:
     names = [f"bias {runs['biased']['bias']:g}", "random choice (bias 0)"]
     shares = [runs["biased"]["earned"], runs["random"]["earned"]]
     counts = [runs["biased"]["anxious"], runs["random"]["anxious"]]
+    text = [f"{s:.0%} of {n}" if s is not None else "nobody anxious at 18"
+            for s, n in zip(shares, counts, strict=True)]
     fig = go.Figure(go.Bar(
-        x=names, y=shares, marker={"color": ["#D55E00", "#009E73"]},
-        text=[f"{s:.0%} of {n}" for s, n in zip(shares, counts, strict=True)],
+        x=names, y=[s or 0.0 for s in shares], marker={"color": ["#D55E00", "#009E73"]},
+        text=text,
         textposition="outside",
         hovertemplate="%{x}: %{y:.1%} of the anxious at 18 earned security<extra></extra>"))
     fig.update_layout(template="plotly_white", font=FONT, height=400,

@@ -33,6 +33,10 @@ CAREGIVER_LABELS: dict[str, str] = {
     "inconsistent": "Consistently inconsistent",
     "rejecting": "Consistently rejecting",
 }
+#: Where the Population page's people come from at 18 (``dyadsim.life.population``'s
+#: origins): their childhoods, or traits drawn uniformly (every style well represented).
+ORIGINS: dict[str, str] = {"childhood": "From their childhoods",
+                           "uniform": "Traits drawn uniformly at 18"}
 BIAS = "life.familiarity_bias"
 #: The people of the Life course page's town: the person shown is one of them.
 LIFE_TOWN = 60
@@ -40,7 +44,7 @@ LIFE_TOWN = 60
 LIFE_YEARS = 30
 PERSON_RANGE = (0, LIFE_TOWN - 1)
 #: The Population page's bounds: its largest run takes a few seconds on one core.
-PEOPLE_RANGE = (20, 400)
+PEOPLE_RANGE = (20, 300)
 YEARS_RANGE = (1, 30)
 
 DEFAULT_LIFE: dict[str, Any] = DEFAULT_VIEW["life"]
@@ -52,6 +56,7 @@ QUERY_KEYS: dict[str, tuple[str, str]] = {
     "life_bias": ("life", "bias"), "life_caregiver": ("life", "caregiver"),
     "pop_people": ("population", "people"), "pop_years": ("population", "years"),
     "pop_seed": ("population", "seed"), "pop_bias": ("population", "bias"),
+    "pop_origin": ("population", "origin"),
 }
 
 
@@ -92,6 +97,11 @@ def check_part_value(part: str, key: str, value: Any, label: str | None = None) 
         return number(label, value, *PEOPLE_RANGE, whole=True)
     if part == "population" and key == "years":
         return number(label, value, *YEARS_RANGE, whole=True)
+    if part == "population" and key == "origin":
+        if not isinstance(value, str) or value not in ORIGINS:
+            raise ValueError(f"{label} = {short(value)}: not allowed; allowed: "
+                             + ", ".join(ORIGINS))
+        return value
     raise ValueError(f"{label}: unknown key; allowed: "
                      + ", ".join(DEFAULT_LIFE if part == "life" else DEFAULT_POPULATION))
 

@@ -64,7 +64,8 @@ DEFAULT_VIEW: dict[str, Any] = {
                 "b_without": ["EFT"], "reps": 100},
     # The life pages' settings (checked in dashboard.lifeview)
     "life": {"person": 0, "seed": "1", "bias": 2.0, "caregiver": "population"},
-    "population": {"people": 200, "years": 15, "seed": "1", "bias": 2.0},
+    "population": {"people": 200, "years": 15, "seed": "1", "bias": 2.0,
+                   "origin": "childhood"},
 }
 
 

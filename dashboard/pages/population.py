@@ -47,6 +47,10 @@ def layout(current: dict[str, Any]) -> html.Div:
                 _number("People", ID.PEOPLE, pop["people"], *lifeview.PEOPLE_RANGE),
                 _number("Years", ID.YEARS, pop["years"], *lifeview.YEARS_RANGE),
             ]),
+            html.Label("Traits at 18", htmlFor=ID.ORIGIN, className="control-label"),
+            dcc.Dropdown(id=ID.ORIGIN, value=pop["origin"], clearable=False,
+                         options=[{"label": label, "value": key}
+                                  for key, label in lifeview.ORIGINS.items()]),
             html.Label("Seed", htmlFor=ID.SEED, className="control-label"),
             dcc.Input(id=ID.SEED, type="text", inputMode="numeric", value=pop["seed"],
                       debounce=True, className="number"),
@@ -76,6 +80,7 @@ def layout(current: dict[str, Any]) -> html.Div:
 _PLAIN: dict[str, tuple[str, str]] = {
     "pop_people": (ID.PEOPLE, "people"), "pop_years": (ID.YEARS, "years"),
     "pop_seed": (ID.SEED, "seed"), "pop_bias": (ID.BIAS, "bias"),
+    "pop_origin": (ID.ORIGIN, "origin"),
 }
 #: Hub key -> (component id, property) of each control that changes the view.
 INPUTS: dict[str, tuple[Any, str]] = {k: (cid, "value") for k, (cid, _) in _PLAIN.items()}
@@ -119,11 +124,12 @@ def population_job(set_progress: Callable[[tuple[str, str]], None] | None, spec:
         return no_update, no_update, f"The population cannot run: {err}"
     runs = lifecourse.population_runs(spec, reporter(set_progress))
     seconds = sum(run["seconds"] for run in runs.values())
-    biased = runs["biased"]
+    per_life = {k: f"{run['relationships_per_life']:.2f}" for k, run in runs.items()}
     return (pairing_figure(runs), shares_figure(runs),
-            f"Done: {spec['people']} people over {spec['years']} years, bias "
-            f"{spec['bias']:g} and random choice, in {seconds:.1f} s. "
-            f"{biased['relationships']} relationships at bias {spec['bias']:g}.")
+            f"Done: {spec['people']} people over {spec['years']} years, at bias "
+            f"{spec['bias']:g} and with random choice, in {seconds:.1f} s. Relationships "
+            f"per life: {per_life['biased']} at bias {spec['bias']:g}, "
+            f"{per_life['random']} with random choice.")
 
 
 def register(app: Dash, manager: Any) -> None:
