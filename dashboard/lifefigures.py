@@ -82,6 +82,11 @@ def _timeline(fig: go.Figure, course: dict[str, Any]) -> None:
 
 def _strange(fig: go.Figure, strange: dict[str, Any]) -> None:
     """Row 2: the child's series over the Strange Situation's eight episodes."""
+    # the traces first: Plotly adds a shape only to a subplot that has data
+    for colour, (label, series) in zip(STRANGE_COLOURS, strange["series"].items(),
+                                       strict=True):
+        fig.add_trace(_line(list(range(len(series))), series, label, colour, 2,
+                            hover="step %{x}: %{y:.2f}"), row=2, col=1)
     for k, ep in enumerate(strange["episodes"], start=1):
         fig.add_vrect(x0=ep["start"], x1=ep["end"], row=2, col=1, line_width=0.5,
                       line_color="#999999", layer="below",
@@ -90,10 +95,6 @@ def _strange(fig: go.Figure, strange: dict[str, Any]) -> None:
         fig.add_annotation(x=(ep["start"] + ep["end"]) / 2, y=1.1, text=f"{k} {short}",
                            hovertext=f"episode {k}: {ep['label']}", showarrow=False,
                            row=2, col=1, font={"size": 12})
-    for colour, (label, series) in zip(STRANGE_COLOURS, strange["series"].items(),
-                                       strict=True):
-        fig.add_trace(_line(list(range(len(series))), series, label, colour, 2,
-                            hover="step %{x}: %{y:.2f}"), row=2, col=1)
     fig.update_xaxes(title_text="moments of the procedure (shaded: the caregiver away)",
                      row=2, col=1)
     fig.update_yaxes(title_text="0 to 1", range=[0, 1.18], row=2, col=1)
