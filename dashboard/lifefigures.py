@@ -23,8 +23,8 @@ ENDED_COLOURS = {"they left": "rgba(0, 114, 178, 0.16)",
                  "still together at the end": "rgba(0, 158, 115, 0.18)"}
 SEPARATION_SHADE = "rgba(230, 159, 0, 0.22)"
 #: The episodes' short labels on the figure (their full names are in the hover).
-EPISODE_SHORT = ("arrival", "play", "stranger", "separation 1", "reunion 1", "alone",
-                 "stranger back", "reunion 2")
+EPISODE_SHORT = ("arrive", "play", "stranger", "apart", "reunion", "alone", "stranger",
+                 "reunion")
 EPISODE_SHADE = "rgba(120, 120, 120, 0.08)"
 
 
@@ -74,8 +74,7 @@ def _timeline(fig: go.Figure, course: dict[str, Any]) -> None:
     cls = course["strange"]["class"]
     fig.add_annotation(x=1.0, y=1.12, text=f"Strange Situation: {cls}", showarrow=False,
                        xanchor="left", row=1, col=1, font={"size": 14})
-    fig.update_xaxes(title_text="age (years); bands: relationships, numbered (marks: the "
-                     "partner's anxiety ◆ and avoidance ■)", row=1, col=1,
+    fig.update_xaxes(title_text="age (years)", row=1, col=1,
                      range=[0, max([*adult["age"], 19.0]) + 0.5])
     fig.update_yaxes(title_text="0 to 1", range=[0, 1.18], row=1, col=1)
 
@@ -94,7 +93,7 @@ def _strange(fig: go.Figure, strange: dict[str, Any]) -> None:
         short = EPISODE_SHORT[k - 1] if k <= len(EPISODE_SHORT) else ""
         fig.add_annotation(x=(ep["start"] + ep["end"]) / 2, y=1.1, text=f"{k} {short}",
                            hovertext=f"episode {k}: {ep['label']}", showarrow=False,
-                           row=2, col=1, font={"size": 12})
+                           row=2, col=1, font={"size": 11})
     fig.update_xaxes(title_text="moments of the procedure (shaded: the caregiver away)",
                      row=2, col=1)
     fig.update_yaxes(title_text="0 to 1", range=[0, 1.18], row=2, col=1)
@@ -116,7 +115,8 @@ def life_figure(course: dict[str, Any]) -> go.Figure:
     _strange(fig, course["strange"])
     fig.update_layout(template="plotly_white", font=FONT, height=820,
                       margin={"t": 60, "r": 20, "b": 60, "l": 70},
-                      legend={"font": {"size": 13}}, hovermode="closest")
+                      legend={"font": {"size": 12}}, hovermode="closest")
+    fig.update_annotations(selector={"yref": "paper"}, font_size=14)  # the subplot titles
     return fig
 
 
@@ -158,8 +158,8 @@ def pairing_figure(runs: dict[str, dict[str, Any]]) -> go.Figure:
             hovertemplate="%{y} with %{x}: %{z:.3g} of couples<extra>" + key + "</extra>"),
             row=1, col=col)
         fig.update_xaxes(title_text="the other partner's style", row=1, col=col)
-        fig.update_yaxes(title_text="one partner's style", row=1, col=col,
-                         autorange="reversed", title_standoff=4)
+        fig.update_yaxes(title_text="one partner's style" if col == 1 else None, row=1,
+                         col=col, autorange="reversed", title_standoff=4)
     fig.update_layout(template="plotly_white", font=FONT, height=460,
                       margin={"t": 70, "r": 20, "b": 60, "l": 110})
     return fig
