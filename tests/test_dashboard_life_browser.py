@@ -23,6 +23,8 @@ from test_dashboard_browser import (
     wait_for_new_figure,
 )
 
+from dashboard.lifefigures import EPISODE_SHORT
+
 # The fixtures, bound here so pytest finds them in this module.
 server = base.server
 browser = base.browser
@@ -53,7 +55,9 @@ def test_life_course_page_draws_a_life_and_the_bias_changes_it(page: Page,
     assert {"child's trust (infancy)", "anxiety (adult, year by year)",
             "distress (activation)"} <= names
     # the eight episodes are labelled on the figure
-    expect(page.locator("#life-graph .annotation-text", has_text="reunion 2")).to_have_count(1)
+    for k, label in enumerate(EPISODE_SHORT, start=1):
+        expect(page.locator("#life-graph .annotation-text",
+                            has_text=f"{k} {label}")).to_have_count(1)
     shoot(page, "life.png")
 
     before = figure(page, "#life-graph")
