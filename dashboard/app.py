@@ -175,10 +175,10 @@ def warm_kernel() -> None:
     compiles under one process-wide lock, and a job forked while a request thread held it (a
     couple run's classifier, say) inherited the lock held and waited for it forever the
     first time it compiled (the mean-field job, on a cold cache). So the batch kernel (a
-    tiny sweep), the mean-field map (its overlay on that sweep) and the classifier (the
-    default couple) are all loaded here. The kernels' threads use Numba's ``workqueue``
-    layer, which allows a fork after it has run (GNU OpenMP's does not); results do not
-    depend on the threading layer.
+    tiny sweep), the mean-field map (its overlay on that sweep), the classifier (the
+    default couple) and the life engine's runs (the default life) are all loaded here.
+    The kernels' threads use Numba's ``workqueue`` layer, which allows a fork after it has
+    run (GNU OpenMP's does not); results do not depend on the threading layer.
     """
     import numba
 
@@ -189,6 +189,11 @@ def warm_kernel() -> None:
     tiny = {**compute.sweep_spec(view.default_view()), "points": 2, "reps": 1}
     compute.meanfield_overlay(compute.grid_sweep(tiny))
     compute.couple_run(compute.couple_key(view.default_view()))
+    # the Life course page's life runs in a request thread too (the batch kernel with a
+    # timeline, for the Strange Situation): the default life loads its kernels here
+    from dashboard import lifecourse
+
+    lifecourse.life_course(view.default_view()["life"])
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dashboard import view
+from dashboard import lifeview, view
 from dashboard.view import short
 from dyadsim.params import REGISTRY, ParamError, lookup
 
@@ -146,6 +146,11 @@ def check_view(value: Any) -> dict[str, Any]:
                       + ", ".join(view.SHOW_OPTIONS))
     out["show"] = show
     out["compare"] = check_compare(current.get("compare"))
+    for part in ("life", "population"):
+        try:
+            out[part] = lifeview.check_part(part, current.get(part))
+        except ValueError as err:
+            raise Refused(str(err)) from None
     return out
 
 

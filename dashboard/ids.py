@@ -167,3 +167,29 @@ class About:
     def lesson(name: Any) -> dict[str, Any]:
         """The button that opens lesson (library scenario) ``name``."""
         return {"type": About.LESSON, "name": name}
+
+
+class Life:
+    """One person's life: the person, seed, bias and caregiver; the life's timeline."""
+
+    PERSON = "life-person"
+    SEED = "life-seed"
+    BIAS = "life-bias"
+    CAREGIVER = "life-caregiver"
+    GRAPH = "life-graph"
+    SUMMARY = "life-summary"
+
+
+class Population:
+    """A population of lives: the bias, size and seed; the pairing matrix and shares."""
+
+    PEOPLE = "pop-people"
+    YEARS = "pop-years"
+    SEED = "pop-seed"
+    BIAS = "pop-bias"
+    ORIGIN = "pop-origin"
+    SPEC = "pop-spec"
+    JOB = Job("population")
+    RESULT = "pop-result"
+    MATRIX = "pop-matrix"
+    SHARES = "pop-shares"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from dashboard import lifeview
 from dashboard.view import (
     COMPARE_REPS_RANGE,
     CURRENT,
@@ -31,7 +32,7 @@ from dyadsim.params import REGISTRY, ParamError, lookup
 from dyadsim.scenario import ScenarioError
 
 _QUERY_KEYS = ("page", "scenario", "seed", "x", "y", "points", "reps", "show",
-               "a", "a_without", "b", "b_without", "compare_reps")
+               "a", "a_without", "b", "b_without", "compare_reps", *lifeview.QUERY_KEYS)
 
 #: The longest link query read (the longest the dashboard writes, every parameter set, is
 #: about 2.4 kB; the HTTP layer refuses longer ones with 414), and its most keys (every key
@@ -65,6 +66,7 @@ def to_query(view: dict[str, Any]) -> str:
     pairs += [("a", comp["a"]), ("a_without", ",".join(comp["a_without"])),
               ("b", comp["b"]), ("b_without", ",".join(comp["b_without"])),
               ("compare_reps", str(comp["reps"]))]
+    pairs += lifeview.to_pairs(view)
     return "?" + urlencode(pairs)
 
 
@@ -151,6 +153,8 @@ def _apply_query_key(view: dict[str, Any], key: str, text: str) -> None:
         comp[key] = [label for label in text.split(",") if label]
     elif key == "compare_reps":
         comp["reps"] = number(key, text, *COMPARE_REPS_RANGE, whole=True)
+    elif key in lifeview.QUERY_KEYS:
+        lifeview.apply_query(view, key, text)
     elif key in REGISTRY:
         if key == "run.seed":
             view["seed"] = str(check_seed(text))

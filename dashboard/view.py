@@ -24,7 +24,7 @@ from dyadsim.params import REGISTRY, ParamError, lookup, make_params
 from dyadsim.scenario import LIBRARY, Scenario, ScenarioError, loads
 from dyadsim.scenario.library import library_entry
 
-PAGES: tuple[str, ...] = ("couple", "sweep", "compare", "about")
+PAGES: tuple[str, ...] = ("couple", "sweep", "compare", "life", "population", "about")
 #: The couple view runs on the Mesa engine in the server process; longer runs belong to
 #: ``dyadsim run`` (a 5,000-day run takes about 2.5 s).
 MAX_STEPS = 5000
@@ -62,6 +62,10 @@ DEFAULT_VIEW: dict[str, Any] = {
     "show": "trap",
     "compare": {"a": "therapy_eft", "a_without": [], "b": "therapy_eft",
                 "b_without": ["EFT"], "reps": 100},
+    # The life pages' settings (checked in dashboard.lifeview)
+    "life": {"person": 0, "seed": "1", "bias": 2.0, "caregiver": "population"},
+    "population": {"people": 200, "years": 15, "seed": "1", "bias": 2.0,
+                   "origin": "childhood"},
 }
 
 

@@ -46,7 +46,7 @@ SCREENSHOTS = ROOT / "out" / "screenshots"
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 90  # the server runs a tiny warm-up sweep before it listens
 TIMEOUT_MS = 60_000  # a slow, shared machine: every wait is generous
-PAGES = ("couple", "sweep", "compare", "about")
+PAGES = ("couple", "sweep", "compare", "life", "population", "about")
 
 expect.set_options(timeout=TIMEOUT_MS)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from dashboard import view
-from dashboard.pages import about, compare, couple, sweep
+from dashboard.pages import about, compare, couple, life, population, sweep
 
-_BY_NAME: dict[str, ModuleType] = {p.NAME: p for p in (couple, sweep, compare, about)}
+_BY_NAME: dict[str, ModuleType] = {p.NAME: p for p in (couple, sweep, compare, life, population,
+                                                  about)}
 #: The page modules, in the order of :data:`dashboard.view.PAGES`.
 PAGES: tuple[ModuleType, ...] = tuple(_BY_NAME[name] for name in view.PAGES)
