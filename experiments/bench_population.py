@@ -1,7 +1,7 @@
 """A population of lives on this machine: wall time, CPU time and peak memory by size.
 
 Run: ``.venv/bin/python experiments/bench_population.py [--people 100000] [--baseline 10000]
-[--years 30] [--origin uniform]``.
+[--years 30] [--origin childhood]``.
 
 Each size runs ``dyadsim.life.population.run_population`` in a fresh process of its own
 (so peak RSS, ``ru_maxrss``, is that size's alone), writing its Parquet parts to a
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     p.add_argument("--people", type=int, default=100_000)
     p.add_argument("--baseline", type=int, default=10_000)
     p.add_argument("--years", type=int, default=30)
-    p.add_argument("--origin", choices=("uniform", "childhood"), default="uniform")
+    p.add_argument("--origin", choices=("uniform", "childhood"), default="childhood")
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
     rows = [measure(n, args.years, args.origin) for n in (args.baseline, args.people)]

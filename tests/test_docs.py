@@ -73,6 +73,9 @@ QUOTED = {  # experiment -> numbers.json keys whose values docs/VALIDATION.md qu
                                           "pursuit_after_consistent"],
     "fact10_antidote": ["activation_antidote_minus_confused", "pursuit_antidote_minus_confused"],
     "population_apim": ["r2_satisfaction", "fact8_r"],
+    "strange_situation": ["share_A", "share_B", "share_C", "sensitivity_security_r"],
+    "attachment_stability": ["phi"],
+    "partner_choice": ["earned_security_default", "earned_security_reliable"],
     "rinaldi_cycles": ["fearful_secure_period_days"],
 }
 

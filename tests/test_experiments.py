@@ -63,7 +63,8 @@ QUESTIONS = {
     "fact07_stable_unsatisfying", "fact08_demand_withdraw_satisfaction",
     "fact09_intermittent_reinforcement", "fact10_antidote", "rinaldi_cycles", "hysteresis",
     "noise_switching", "eft_dose_timing", "meanfield_map", "course_by_pairing",
-    "classifier_thresholds", "population_apim",
+    "classifier_thresholds", "population_apim", "strange_situation", "attachment_stability",
+    "partner_choice",
 }
 
 
