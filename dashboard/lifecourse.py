@@ -150,6 +150,9 @@ def _life_course(spec: str) -> str:
                     "inconsistency": float(child["inconsistency"])},
         "prototype": _floats(child["prototype"]),
         "adult_start": _floats(child["adult"]),
+        "childhood": {"age": _floats(np.arange(1, len(child["by_age"]) + 1)),
+                      "anxiety": _floats(np.asarray(child["by_age"])[:, 0]),
+                      "avoidance": _floats(np.asarray(child["by_age"])[:, 1])},
         "strange": _strange(own, life, child),
         "adult": {"age": _floats(18 + traits["year"].to_numpy()),
                   "anxiety": _floats(anx), "avoidance": _floats(avo)},
@@ -166,7 +169,8 @@ def life_course(life: dict[str, Any]) -> dict[str, Any]:
     Returns:
         A dict: ``caregiver`` (sensitivity, consistency), ``infancy`` (age in years, the
         child's trust and inconsistency), ``learned``, ``prototype`` and ``adult_start``
-        (anxiety, avoidance), ``strange`` (series by label over the procedure's steps,
+        (anxiety, avoidance), ``childhood`` (age 1 to 18, anxiety, avoidance year by year),
+        ``strange`` (series by label over the procedure's steps,
         ``episodes``, ``scales``, ``class``), ``adult`` (age, anxiety, avoidance year by
         year from 18) and ``relationships`` (one dict each: ages, partner's traits at the
         start, how it ended and the outcome).

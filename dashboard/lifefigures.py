@@ -45,11 +45,11 @@ def _timeline(fig: go.Figure, course: dict[str, Any]) -> None:
     fig.add_trace(_line(inf["age"], inf["trust"], "child's trust (infancy)",
                         CARE_COLOURS["trust"], 1), row=1, col=1)
     adult = course["adult"]
-    for j, trait in enumerate(("anxiety", "avoidance")):
-        # ages 1 to 18: from the prototype to the traits at 18 (the years are not drawn)
-        fig.add_trace(_line([1.0, 18.0], [course["prototype"][j], course["adult_start"][j]],
-                            f"{trait}, childhood (1 to 18)", TRAIT_COLOURS[trait], 1,
-                            dash="dash"), row=1, col=1)
+    for trait in ("anxiety", "avoidance"):
+        # ages 1 to 18: the childhood years, drifting from the prototype
+        young = course["childhood"]
+        fig.add_trace(_line(young["age"], young[trait], f"{trait}, childhood (1 to 18)",
+                            TRAIT_COLOURS[trait], 1, dash="dash"), row=1, col=1)
         fig.add_trace(_line(adult["age"], adult[trait], f"{trait} (adult, year by year)",
                             TRAIT_COLOURS[trait], 1), row=1, col=1)
     for rel in course["relationships"]:

@@ -12,11 +12,13 @@ ratio: peak RSS at ``--people`` over peak RSS at ``--baseline``. Numba's compila
 warmed up (a 50-person town) before the clock starts. It prints a Markdown table and, with
 ``--out FILE.json``, writes the numbers.
 
-Measured (issue 16, 2 cores, origin uniform, a quiet moment): 10,000 lives x 30 years 17.9 s
-wall, 35.0 s CPU, 271 MiB; 100,000 x 30 178.1 s wall, 348.6 s CPU, 274 MiB (ratio 1.01);
-197,773 relationships. Under load (load average 5) the same run took 352 s. In a town of
-1,000 about half the wall time is the batch kernel, the rest Python: the monthly market,
-the parameter rows of new couples, the counter tables and the bookkeeping of the drift.
+Measured (issue 16, 2 cores, a quiet machine, origin childhood: every life from infancy,
+the Strange Situation and 17 childhood years, then 30 adult years): 10,000 lives 18.0 s
+wall, 35.3 s CPU, 328 MiB peak; 100,000 lives 187.2 s wall, 359.8 s CPU, 328 MiB (ratio
+1.00), 149,331 relationships. With origin uniform (no childhood) 100,000 lives took 178 s,
+274 MiB. In a town of 1,000 about half the wall time is the batch kernel, the rest Python:
+the monthly market, the parameter rows of new couples, the counter tables and the
+bookkeeping of the drift.
 """
 
 from __future__ import annotations

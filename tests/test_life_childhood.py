@@ -34,9 +34,12 @@ def test_a_persons_childhood_does_not_depend_on_the_batch():
     pick = np.array([17, 3, 9])
     part = caregiving.grow_up(seeds[pick], life)
     for field in ("sensitivity", "consistency", "trust", "inconsistency", "prototype", "adult",
-                  "strange"):
+                  "strange", "by_age"):
         np.testing.assert_array_equal(getattr(whole, field)[pick], getattr(part, field))
     assert whole.adult.shape == (24, 2) and whole.strange.dtype == np.int8
+    assert whole.by_age.shape == (24, 18, 2)  # ages 1 to 18: the prototype, then each year
+    np.testing.assert_array_equal(whole.by_age[:, 0], whole.prototype)
+    np.testing.assert_array_equal(whole.by_age[:, -1], whole.adult)
     assert np.all((whole.adult >= 0) & (whole.adult <= 1))
 
 

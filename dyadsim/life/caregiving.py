@@ -89,6 +89,8 @@ class Childhood:
         prototype: ``(n, 2)`` anxiety, avoidance learned in infancy.
         adult: ``(n, 2)`` anxiety, avoidance at 18.
         strange: ``(n,)`` int8 codes into :data:`dyadsim.life.strange.CLASSES`.
+        by_age: ``(n, 18, 2)`` anxiety and avoidance at ages 1 to 18 (``[:, 0]`` is the
+            prototype, ``[:, -1]`` the traits at 18).
     """
 
     sensitivity: np.ndarray
@@ -98,6 +100,7 @@ class Childhood:
     prototype: np.ndarray
     adult: np.ndarray
     strange: np.ndarray
+    by_age: np.ndarray
 
 
 def uniforms(seeds: np.ndarray, tag: int) -> np.ndarray:
@@ -202,8 +205,10 @@ def unbiased(days: int) -> float:
 
 
 def childhood_years(seeds: np.ndarray, inf: Infancy, life: Mapping[str, Value]) -> np.ndarray:
-    """Ages 1 to 18: the traits (n, 2) at 18 (see the module docstring)."""
+    """Ages 1 to 18: the traits ``(n, 18, 2)`` at each age (see the module docstring)."""
     traits = inf.prototype.copy()
+    by_age = np.empty((traits.shape[0], ADULT_AGE, 2))
+    by_age[:, 0] = traits
     trust = inf.trust.copy()
     sens, cons = inf.sensitivity.copy(), inf.consistency.copy()
     rate, anchor = float(life["child.drift_rate"]), float(life["child.anchor_rate"])
@@ -223,7 +228,8 @@ def childhood_years(seeds: np.ndarray, inf: Infancy, life: Mapping[str, Value]) 
         target = rules.working_model_traits(trust, inc / started)
         for j in range(2):
             traits[:, j] = rules.drift(traits[:, j], target[j], inf.prototype[:, j], rate, anchor)
-    return traits
+        by_age[:, year] = traits
+    return by_age
 
 
 def grow_up(seeds: np.ndarray, life: Mapping[str, Value]) -> Childhood:
@@ -238,6 +244,7 @@ def grow_up(seeds: np.ndarray, life: Mapping[str, Value]) -> Childhood:
     """
     seeds = np.asarray(seeds, dtype=np.uint64).reshape(-1)
     inf = infancy(seeds, life)
-    adult = childhood_years(seeds, inf, life)
+    by_age = childhood_years(seeds, inf, life)
+    adult = by_age[:, -1].copy()
     return Childhood(inf.sensitivity, inf.consistency, inf.trust, inf.inconsistency,
-                     inf.prototype, adult, inf.strange)
+                     inf.prototype, adult, inf.strange, by_age)

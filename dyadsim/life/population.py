@@ -358,6 +358,6 @@ def story(seed: int, life: Mapping[str, Any] | None = None, person: int = 0,
     if child is not None:
         childhood = {name: (np.asarray(getattr(child, name))[index].tolist())
                      for name in ("sensitivity", "consistency", "trust", "inconsistency",
-                                  "prototype", "adult", "strange")}
+                                  "prototype", "adult", "strange", "by_age")}
     return {"person": int(person), "town": town, "childhood": childhood, "traits": traits,
             "relationships": rows}
