@@ -62,3 +62,51 @@ def test_bad_values_get_one_line_and_exit_2(args, words, capsys):
     assert len(err) == 1
     for word in words:
         assert word in err[0]
+
+
+def test_a_population_killed_mid_run_resumes_to_the_same_bytes(tmp_path):
+    """``kill -9`` while towns are being written; the same command then finishes the run.
+
+    The folder must end byte for byte as an uninterrupted run's, and the killed run must
+    have left at least one town done and at least one not (else nothing was tested).
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    args = ["population", "--people", "4000", "--years", "8", "--town-size", "500",
+            "--origin", "uniform", "--seed", "5"]
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "dyadsim.cli", *args, "--out", str(out)]
+
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(command(killed), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((killed / "done").glob("*.json"))) >= 1:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    done_at_kill = len(list((killed / "done").glob("*.json")))
+    assert 1 <= done_at_kill < 8, done_at_kill
+    assert subprocess.run(command(killed), env=env, capture_output=True, timeout=300
+                          ).returncode == 0
+    whole = tmp_path / "whole"
+    assert subprocess.run(command(whole), env=env, capture_output=True, timeout=300
+                          ).returncode == 0
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(killed).keys() == files(whole).keys()
+    assert files(killed) == files(whole)
