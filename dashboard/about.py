@@ -26,10 +26,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("References", "10. References"),
 )
 
-#: Lessons, in teaching order: a secure couple, the trap, its triggers, ways out.
+#: Lessons, in teaching order: a secure couple, the trap, its triggers, ways out; then a
+#: life: where the pattern comes from (S7), whom we choose (S10), wounds in adult life (S6).
 LESSONS: tuple[str, ...] = (
     "secure_secure", "anxious_avoidant_trap", "delayed_text", "softening", "antidote",
     "secure_base", "intermittent_reinforcement", "therapy_eft", "earned_security",
+    "strange_situation", "familiar_partner", "new_wound",
 )
 
 

@@ -64,8 +64,10 @@ DEFAULT_VIEW: dict[str, Any] = {
                 "b_without": ["EFT"], "reps": 100},
     # The life pages' settings (checked in dashboard.lifeview)
     "life": {"person": 0, "seed": "1", "bias": 2.0, "caregiver": "population"},
+    # Traits at 18 drawn uniformly by default: a childhood-grown town has few anxious people
+    # (about 4%), too few for the earned-security chart (docs/MODEL.md §14, known limits).
     "population": {"people": 200, "years": 15, "seed": "1", "bias": 2.0,
-                   "origin": "childhood"},
+                   "origin": "uniform"},
 }
 
 

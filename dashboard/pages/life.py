@@ -69,7 +69,7 @@ def layout(current: dict[str, Any]) -> html.Div:
             dcc.Graph(id=ID.GRAPH, config=GRAPH_CONFIG, style={"height": "820px"}),
             html.P("Top: the caregiver's sensitivity and consistency and the child's trust "
                    "in the first year (zoom in on it), the traits from 1 to 18 (dashed: "
-                   "only their ends are drawn), then year by year; each band is a "
+                   "childhood, year by year), then adult years; each band is a "
                    "relationship (blue: they left, orange: they were left, green: still "
                    "together), its marks the partner's anxiety (diamond) and avoidance "
                    "(square); hover for the outcome. Bottom: the Strange Situation at one "
