@@ -59,6 +59,7 @@ def one(bias: float, people: int, years: int, seed: int) -> dict[str, object]:
     tkey = tr["town"].to_numpy() * people + tr["person"].to_numpy()
     path = tr[np.isin(tkey, list(anx_keys))].groupby("year")[["anxiety", "avoidance"]].mean()
     return {
+        "by_partner": by_partner(p, rel, anxious, people),
         "ratio": obs / np.where(rnd > 0, rnd, np.nan),
         "anx_avo_ratio": float(obs[1, 2] / rnd[1, 2]),
         "earned": int(p["earned_security"].sum()), "anxious": int(anxious.sum()),
@@ -69,6 +70,49 @@ def one(bias: float, people: int, years: int, seed: int) -> dict[str, object]:
         "anxiety_end_anxious": float(p.loc[anxious, "anxiety_end"].mean()),
         "path": path,
     }
+
+
+PARTNERS = ("mostly secure partners", "mostly avoidant partners", "mixed or none")
+
+
+def by_partner(p: pd.DataFrame, rel: pd.DataFrame, anxious: np.ndarray, people: int
+               ) -> dict[str, np.ndarray]:
+    """People anxious at 18, grouped by whom they spent their partnered days with.
+
+    A partner counts by their style at the start of the relationship (cut 0.5): secure, or
+    avoidant (avoidant or fearful: avoidance at or above the cut). A person is in "mostly
+    secure partners" (or "mostly avoidant partners") when more than half of their partnered
+    days were with such partners. Returns per group: people, earned security, and the sums
+    of anxiety and avoidance at the end.
+    """
+    dur = (rel["end_day"] - rel["start_day"]).to_numpy().astype(float)
+    rows = []
+    for me, other in (("a", "b"), ("b", "a")):
+        rows.append(pd.DataFrame({
+            "key": rel["town"].to_numpy() * people + rel[me].to_numpy(), "days": dur,
+            "secure": (rel[f"anxiety_{other}"] < lives.CUT) & (rel[f"avoidance_{other}"]
+                                                                  < lives.CUT),
+            "avoidant": rel[f"avoidance_{other}"] >= lives.CUT}))
+    long = pd.concat(rows)
+    long["secure_days"] = long["days"] * long["secure"]
+    long["avoidant_days"] = long["days"] * long["avoidant"]
+    per = long.groupby("key")[["days", "secure_days", "avoidant_days"]].sum()
+    key = p["town"].to_numpy() * people + p["person"].to_numpy()
+    per = per.reindex(key, fill_value=0.0)
+    days = per["days"].to_numpy()
+    safe = np.where(days > 0, days, 1.0)
+    group = np.full(len(p), 2)
+    group[(days > 0) & (per["secure_days"].to_numpy() / safe > 0.5)] = 0
+    group[(days > 0) & (per["avoidant_days"].to_numpy() / safe > 0.5)] = 1
+    earned = p["earned_security"].to_numpy()
+    out = {name: np.zeros(len(PARTNERS)) for name in ("n", "earned", "anxiety", "avoidance")}
+    for g in range(len(PARTNERS)):
+        m = anxious & (group == g)
+        out["n"][g] = m.sum()
+        out["earned"][g] = earned[m].sum()
+        out["anxiety"][g] = p.loc[m, "anxiety_end"].sum()
+        out["avoidance"][g] = p.loc[m, "avoidance_end"].sum()
+    return out
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -129,6 +173,25 @@ def main(argv: list[str] | None = None) -> Path:
                  "styles at the start, cut 0.5) over random matching, mean and Student-t 95% "
                  "interval over root seeds. Earned security: share of people with anxiety >= "
                  "0.5 at 18 who are secure at the end, pooled, Wilson 95% interval.")
+    partners = []
+    for arm in ("random (0)", "default (2)"):
+        tot = {k: sum(r["by_partner"][k] for r in res[arm]) for k in ("n", "earned", "anxiety",
+                                                                       "avoidance")}
+        for g, name in enumerate(PARTNERS):
+            n = int(tot["n"][g])
+            lo, hi = wilson(int(tot["earned"][g]), n) if n else (float("nan"),) * 2
+            partners.append({"arm": arm, "partners": name, "anxious at 18": n,
+                             "earned security": tot["earned"][g] / n if n else float("nan"),
+                             "low": lo, "high": hi,
+                             "anxiety at the end": tot["anxiety"][g] / n if n else float("nan"),
+                             "avoidance at the end":
+                                 tot["avoidance"][g] / n if n else float("nan")})
+    partners_table = pd.DataFrame(partners)
+    report.table("partners", partners_table,
+                 "People anxious at 18, by whom they spent more than half of their partnered "
+                 "days with (the partner's style at the start of each relationship, cut 0.5; "
+                 "avoidant includes fearful), pooled over root seeds; Wilson 95% intervals. "
+                 "Observational: who one ends up with is not assigned.")
     report.table("pairing", matrix, "Observed / random matching, all relationships, mean over "
                  "root seeds (rows and columns: the two partners' styles at the start).")
 
@@ -156,6 +219,9 @@ def main(argv: list[str] | None = None) -> Path:
         report.number(f"earned_security_{slug}_ci", [r["earned low"], r["earned high"]])
         report.number(f"relationships_per_life_{slug}", r["relationships per life"])
         report.number(f"time_single_{slug}", r["time single"])
+    rnd = partners_table[partners_table["arm"] == "random (0)"].set_index("partners")
+    report.number("earned_with_secure_partners", rnd.loc[PARTNERS[0], "earned security"])
+    report.number("earned_with_avoidant_partners", rnd.loc[PARTNERS[1], "earned security"])
     report.number("earned_reliable_minus_default", help_diff[0])
     report.number("earned_reliable_minus_default_ci", list(help_diff[1:3]))
     report.number("earned_random_minus_strong", strong_diff[0])
