@@ -13,7 +13,6 @@ working.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from dyadsim.registry import (
     Param,
     ParamError,
     Value,
+    entry,
 )
 
 if TYPE_CHECKING:
@@ -55,15 +55,7 @@ __all__ = [
 
 def lookup(key: str) -> Param:
     """Return the registry entry for ``key``, or raise ParamError naming close matches."""
-    try:
-        return REGISTRY[key]
-    except KeyError:
-        close = difflib.get_close_matches(key, REGISTRY, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise ParamError(
-            f"unknown parameter {key!r}{hint} (`dyadsim params` lists all "
-            f"{len(REGISTRY)})"
-        ) from None
+    return entry(REGISTRY, key, "parameter", f"`dyadsim params` lists all {len(REGISTRY)}")
 
 
 def derived_value(param: Param, anxiety: Any, avoidance: Any) -> Any:

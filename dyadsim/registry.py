@@ -14,7 +14,9 @@ parameter explicitly overrides the mapping.
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +27,19 @@ Value = float | int
 
 class ParamError(ValueError):
     """A parameter key or value that the registry does not allow."""
+
+
+def entry(table: Mapping[str, Param], key: str, what: str, allowed: str) -> Param:
+    """``table[key]``, or a ParamError naming ``key``, its close matches and ``allowed``.
+
+    ``what`` names the kind of parameter ("parameter", "life-course parameter").
+    """
+    try:
+        return table[key]
+    except KeyError:
+        close = difflib.get_close_matches(key, table, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ParamError(f"unknown {what} {key!r}{hint} ({allowed})") from None
 
 
 @dataclass(frozen=True)

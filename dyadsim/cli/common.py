@@ -150,3 +150,21 @@ def unique_keys(pairs: Sequence[tuple[str, Any]], option: str, command: str) -> 
                            f"parameter once")
         out[key] = value
     return out
+
+
+def split_set(text: str, command: str, example: str, seen: Sequence[str] | dict = ()
+              ) -> tuple[str, str]:
+    """One ``--set KEY=VALUE`` as ``(key, value)``, or a one-line :class:`CLIError`.
+
+    ``seen`` holds the keys already given: a key given twice is refused.
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise CLIError(f"dyadsim {command}: --set {text!r}: expected KEY=VALUE (for example "
+                       f"{example})")
+    if key in seen:
+        raise CLIError(f"dyadsim {command}: --set {key} is given twice; allowed: each "
+                       f"parameter once")
+    return key, value.strip()
+

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dyadsim.cli.common import CLIError, json_safe, positive_int
+from dyadsim.cli.common import CLIError, json_safe, positive_int, split_set
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,15 +55,8 @@ def split_sets(texts: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     life: dict[str, Any] = {}
     dyad: dict[str, Any] = {}
     for text in texts:
-        key, sep, value = text.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise CLIError(f"dyadsim population: --set {text!r}: expected KEY=VALUE, e.g. "
-                           f"life.familiarity_bias=0")
+        key, value = split_set(text, "population", "life.familiarity_bias=0", {**life, **dyad})
         target = life if key in LIFE_REGISTRY else dyad
-        if key in life or key in dyad:
-            raise CLIError(f"dyadsim population: --set {key} is given twice; allowed: each "
-                           f"parameter once")
         if key in LIFE_REGISTRY or key.split(".")[0] in _LIFE_GROUPS:
             target = life
             target[key] = life_lookup(key).check(value)  # unknown: names close matches

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from dyadsim.cli.common import CLIError, json_safe
+from dyadsim.cli.common import CLIError, json_safe, split_set
 
 MIN_CAREGIVERS, MAX_CAREGIVERS = 2, 1_000_000
 DEFAULT_CAREGIVERS = 10_000
@@ -34,16 +34,10 @@ def _life(sets: list[str]) -> dict[str, Any]:
 
     given: dict[str, Any] = {}
     for text in sets:
-        key, sep, value = text.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise CLIError(f"dyadsim strange-situation: --set {text!r}: expected KEY=VALUE "
-                           f"(for example caregiver.sensitivity_mean=0.6)")
-        if key in given:
-            raise CLIError(f"dyadsim strange-situation: --set {key} is given twice; allowed: "
-                           f"each parameter once")
+        key, value = split_set(text, "strange-situation", "caregiver.sensitivity_mean=0.6",
+                               given)
         try:
-            given[key] = life_lookup(key).check(value.strip())
+            given[key] = life_lookup(key).check(value)
         except ParamError as exc:
             raise CLIError(f"dyadsim strange-situation: --set {text}: {exc}") from None
     return life_params(given)

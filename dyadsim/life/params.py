@@ -10,11 +10,10 @@ apart from the dyad's table because they never enter a dyad's parameter row.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from dyadsim.registry import Param, ParamError, Value
+from dyadsim.registry import Param, Value, entry
 
 _CHILDHOOD: tuple[Param, ...] = (
     Param("caregiver.sensitivity_mean", 0.7, 0, 1, "Caregivers' sensitivity (mean)",
@@ -104,13 +103,8 @@ LIFE_REGISTRY: dict[str, Param] = {p.name: p for p in (*_CHILDHOOD, *_ADULT)}
 
 def life_lookup(key: str) -> Param:
     """The entry for ``key``, or a ParamError naming close matches and what exists."""
-    try:
-        return LIFE_REGISTRY[key]
-    except KeyError:
-        close = difflib.get_close_matches(key, LIFE_REGISTRY, n=3, cutoff=0.6)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise ParamError(f"unknown life-course parameter {key!r}{hint} (allowed: "
-                         f"{', '.join(LIFE_REGISTRY)})") from None
+    return entry(LIFE_REGISTRY, key, "life-course parameter",
+                 f"allowed: {', '.join(LIFE_REGISTRY)}")
 
 
 def life_params(overrides: Mapping[str, Any] | None = None) -> dict[str, Value]:

@@ -245,16 +245,9 @@ def _execute(pop: Population, todo: list[int], scheduler: str | None
              ) -> Iterator[tuple[int, dict[str, pd.DataFrame]]]:
     """Yield ``(town, tables)`` as towns finish, here or on a Dask cluster."""
     if scheduler:
-        from distributed import Client, as_completed
+        from dyadsim.sweep.backends import on_dask
 
-        with Client(scheduler, timeout="20s") as client:
-            futures = [client.submit(run_one_town, pop, t, pure=False) for t in todo]
-            index = {f.key: t for f, t in zip(futures, todo, strict=True)}
-            try:
-                for future in as_completed(futures):
-                    yield index[future.key], future.result()
-            finally:
-                client.cancel(futures)
+        yield from on_dask(scheduler, run_one_town, [(t, (pop, t)) for t in todo])
         return
     for t in todo:
         yield t, run_one_town(pop, t)

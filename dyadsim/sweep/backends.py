@@ -7,12 +7,33 @@ the backend (each chunk is a pure function of the sweep and its index).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 import pandas as pd
 
 from dyadsim.sweep.work import Sweep, run_chunk
+
+
+def on_dask[T](scheduler: str, call: Callable[..., T], jobs: Sequence[tuple[int, tuple]]
+               ) -> Iterator[tuple[int, T]]:
+    """Yield ``(index, call(*args))`` for each ``(index, args)`` job as it finishes on Dask.
+
+    The jobs run on the cluster at ``scheduler``; on exit (all done, an error, or the caller
+    stopping) the rest are cancelled. A sweep's chunks and a population's towns both run
+    here: each job is a pure function of its arguments, so results never depend on the
+    cluster.
+    """
+    from distributed import Client, as_completed
+
+    with Client(scheduler, timeout="20s") as client:
+        futures = [client.submit(call, *args, pure=False) for _, args in jobs]
+        index = {f.key: i for f, (i, _) in zip(futures, jobs, strict=True)}
+        try:
+            for future in as_completed(futures):
+                yield index[future.key], future.result()
+        finally:
+            client.cancel(futures)
 
 
 def execute(
@@ -25,16 +46,7 @@ def execute(
     single-threaded chunks to a Dask cluster.
     """
     if scheduler:
-        from distributed import Client, as_completed
-
-        with Client(scheduler, timeout="20s") as client:
-            futures = [client.submit(run_chunk, sweep.chunk(i), 1, pure=False) for i in todo]
-            index = {f.key: i for f, i in zip(futures, todo, strict=True)}
-            try:
-                for future in as_completed(futures):
-                    yield index[future.key], future.result()
-            finally:
-                client.cancel(futures)
+        yield from on_dask(scheduler, run_chunk, [(i, (sweep.chunk(i), 1)) for i in todo])
         return
     if processes <= 1:
         for i in todo:
