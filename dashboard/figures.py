@@ -69,6 +69,23 @@ def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
     return fast_figure(fig)
 
 
+def loop_region(on: float = outcomes.PW_ON, points: int = 60) -> dict[str, Any]:
+    """The phase portrait's shaded region, from the classifier's own rule.
+
+    A pursue-withdraw episode starts where pursuit × withdrawal reaches ``on``
+    (:data:`dyadsim.outcomes.PW_ON`), so the region is bounded by the hyperbola
+    ``w = on / p`` for ``p`` from ``on`` to 1, and by ``w = 1``: a couple is in it exactly
+    when the classifier would count this day towards an episode (for A pursuing and B
+    withdrawing).
+    """
+    p = np.linspace(on, 1.0, points)
+    x = np.concatenate([p, [1.0, on]])
+    y = np.concatenate([on / p, [1.0, 1.0]])
+    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "fill": "toself",
+            "name": "in the loop", "hoverinfo": "skip", "line": {"width": 0},
+            "fillcolor": "rgba(230, 159, 0, 0.18)"}
+
+
 def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
     """A's pursuit against B's withdrawal, drawn up to row ``upto`` (a plain dict inside)."""
     traj: pd.DataFrame = run["traj"].iloc[: upto + 1]
@@ -76,6 +93,7 @@ def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
     x = traj["partner_a.pursuit"].to_numpy()
     y = traj["partner_b.withdrawal"].to_numpy()
     data = [
+        loop_region(),
         {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": "path",
          "line": {"color": "#555555", "width": 1.5}},
         {"type": "scatter", "x": x[-1:], "y": y[-1:], "mode": "markers", "name": "now",
@@ -83,14 +101,16 @@ def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
                     "line": {"color": "black", "width": 1.5}}},
     ]
     layout = {
-        "shapes": [{"type": "rect", "x0": 0.45, "y0": 0.45, "x1": 1, "y1": 1,
-                    "line": {"width": 0}, "fillcolor": "rgba(230, 159, 0, 0.15)",
-                    "layer": "below"}],
-        "annotations": [{"x": 0.98, "y": 0.98, "text": "the trap", "showarrow": False,
+        "annotations": [{"x": 0.98, "y": 0.98, "text": "in the loop", "showarrow": False,
                          "xanchor": "right", "yanchor": "top",
-                         "font": {"size": 15, "color": "#7a5200"}}],
+                         "font": {"size": 15, "color": "#7a5200"}},
+                        {"x": 0.5, "y": -0.2, "xref": "paper", "yref": "paper",
+                         "showarrow": False, "font": {"size": 12, "color": "#555555"},
+                         "text": (f"shaded: {a}'s pursuit × {b}'s withdrawal ≥ "
+                                  f"{outcomes.PW_ON:g}, where the classifier starts a "
+                                  f"pursue-withdraw episode")}],
         "template": template(), "font": FONT, "height": 420, "showlegend": False,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 60}, "uirevision": "phase",
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 95}, "uirevision": "phase",
         "title": {"text": "Phase portrait", "font": {"size": 18}},
         "xaxis": {"title": {"text": f"{a}'s pursuit"}, "range": [0, 1.02]},
         "yaxis": {"title": {"text": f"{b}'s withdrawal"}, "range": [0, 1.02]}}

@@ -358,6 +358,22 @@ def test_couple_page_shows_the_run_and_a_slider_changes_it(page: Page, server: S
     assert figure(page, "#couple-graph") == before
 
 
+def test_enter_applies_a_typed_value_and_keeps_the_box_focused(page: Page,
+                                                                server: Server) -> None:
+    """Typing a value and pressing Enter re-runs at once (not only when focus leaves)."""
+    open_app(page, server)
+    outcome(page)
+    before = figure(page, "#couple-graph")
+    box = param(page, "partner_a.anxiety").locator("input[type=number]")
+    box.fill("0.1")
+    box.press("Enter")
+    wait_for_new_figure(page, "#couple-graph", before)
+    expect(param(page, "partner_a.anxiety").locator("[role=slider]")).to_have_attribute(
+        "aria-valuenow", "0.1")
+    expect(page.locator("#share-link")).to_have_value(re.compile(r"partner_a\.anxiety=0\.1&"))
+    expect(box).to_be_focused()
+
+
 def test_playback_reset_step_and_play_to_the_end(page: Page, server: Server) -> None:
     open_app(page, server)
     outcome(page)
