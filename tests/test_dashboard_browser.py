@@ -207,6 +207,22 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
     server.assert_no_traceback()
 
 
+@pytest.fixture
+def phone(browser: Browser, server: Server) -> Iterator[Page]:
+    """A fresh page the size of a phone (390 x 844, touch); afterwards, as :func:`page`."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    problems = Problems()
+    tab.on("console", problems.console)
+    tab.on("pageerror", problems.page_error)
+    yield tab
+    context.close()
+    assert not problems.lines, "the browser reported errors:\n" + "\n".join(problems.lines)
+    server.assert_no_traceback()
+
+
 # --- Helpers ----------------------------------------------------------------------------
 
 
@@ -372,6 +388,28 @@ def test_enter_applies_a_typed_value_and_keeps_the_box_focused(page: Page,
         "aria-valuenow", "0.1")
     expect(page.locator("#share-link")).to_have_value(re.compile(r"partner_a\.anxiety=0\.1&"))
     expect(box).to_be_focused()
+
+
+def test_phone_layout_has_no_horizontal_scroll_and_works_by_touch(phone: Page,
+                                                                    server: Server) -> None:
+    """At 390 x 844 every page fits the screen's width, and the couple page works by touch."""
+    wide = "() => document.documentElement.scrollWidth"
+    for name in PAGES:
+        open_app(phone, server, f"?page={name}")
+        assert_page_shown(phone, name)
+        if name == "couple":
+            outcome(phone)
+        assert phone.evaluate(wide) <= 390, (name, phone.evaluate(wide))
+    open_app(phone, server)
+    outcome(phone)
+    shoot(phone, "phone-couple.png")
+    phone.locator("#reset").tap()
+    expect(phone.locator("#outcome")).to_have_text(re.compile(r"^Day 0 \(the start\)"))
+    phone.locator("#step").tap()
+    expect(phone.locator("#outcome")).not_to_have_text(re.compile(r"^Day 0 \("))
+    phone.locator("button.nav").nth(PAGES.index("about")).tap()
+    assert_page_shown(phone, "about")
+    assert phone.evaluate(wide) <= 390
 
 
 def test_playback_reset_step_and_play_to_the_end(page: Page, server: Server) -> None:
