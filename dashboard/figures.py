@@ -33,12 +33,31 @@ OUTCOME_TEXT = {
 }
 
 
+METRIC_WORDS: dict[str, str] = {
+    "mean_activation": "mean activation (distress)",
+    "pursuit_index": "mean pursuit",
+    "withdrawal_index": "mean withdrawal",
+    "pursue_withdraw_index": "mean pursue-withdraw index (pursuit × withdrawal)",
+    "episodes": "number of pursue-withdraw waves",
+    "episode_length": "length of a pursue-withdraw wave (days)",
+    "time_to_escalation": "days until the trap",
+    "trap_entered": "share that fell into the trap at some point",
+    "satisfaction": "mean satisfaction",
+    "final_satisfaction": "satisfaction at the end",
+    "closeness": "mean closeness",
+    "dissolved_at": "days until the break-up",
+}
+"""Every metric in plain words, as the sweep page names it (tested to cover them all)."""
+
+
 def quantity_label(name: str) -> str:
-    """How a heatmap quantity is named on screen."""
+    """How a heatmap quantity is named on screen, in plain words."""
     if name == "trap":
         return "trap share (escalated or cycling)"
     if name in outcomes.OUTCOMES:
         return f"share {name}"
+    if name in METRIC_WORDS:
+        return METRIC_WORDS[name]
     if readout.is_time_metric(name):
         return f"{name.replace('_', ' ')} (days)"
     return name.replace("_", " ")

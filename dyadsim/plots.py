@@ -26,7 +26,8 @@ COLOURS = {"partner_a": "#D55E00", "partner_b": "#0072B2", "dyad": "#009E73"}
 SHADE = "rgba(230, 159, 0, 0.18)"
 #: The rows of :func:`run_figure` (the last one, closeness, is the couple's).
 ROWS = ("activation", "pursuit", "withdrawal", "satisfaction")
-_TITLES = (*(r.capitalize() for r in ROWS), "Closeness")
+_TITLES = ("Distress (activation)", "Pursuit", "Withdrawal", "Satisfaction", "Closeness")
+"""Panel titles, in the words the captions use (a caption's "distress" is the activation)."""
 #: Hover text of every series: the day and the value (the trace's name beside it).
 HOVER = "day %{x}: %{y:.3f}"
 
@@ -93,7 +94,14 @@ def run_figure_dict(
                  "xaxis": f"x{rows}", "yaxis": f"y{rows}"})
     data += _moments(traj, step, rows)
     shapes: list[dict[str, Any]] = []
-    for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:]):
+    spans = outcomes.waves(outcomes.pursue_withdraw(traj)[1:])
+    if spans:  # a legend entry for the shading (a square of its colour, no data)
+        data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                     "name": "pursue-withdraw wave (shaded)",
+                     "hovertemplate": "day %{x}: a pursue-withdraw wave<extra></extra>",
+                     "marker": {"symbol": "square", "size": 14, "color": SHADE,
+                                "line": {"color": "rgba(230, 159, 0, 0.6)", "width": 1}}})
+    for start, end in spans:
         shapes += [{"type": "rect", "x0": start + 1, "x1": end, "y0": 0, "y1": 1,
                     "xref": f"x{_axis(r)}", "yref": f"y{_axis(r)} domain",
                     "fillcolor": SHADE, "line": {"width": 0}, "layer": "below"}
