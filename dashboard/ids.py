@@ -81,6 +81,7 @@ class Couple:
     OUTCOME = "outcome"
     GRAPH = "couple-graph"
     PHASE = "phase-graph"
+    WORLD = "world-graph"
     EXPORT_PNG = "export-png"
     EXPORT_SVG = "export-svg"
     EXPORT_CSV = "export-csv"

@@ -19,6 +19,7 @@ from dashboard import compute, guard, ids, view
 from dashboard.caption import caption
 from dashboard.figures import OUTCOME_TEXT, couple_figure, empty_figure, phase_figure
 from dashboard.widgets import GRAPH_CONFIG, param_control, scenario_options, shown
+from dashboard.world import world_figure
 from dyadsim import readout
 from dyadsim.params import PARTNERS, REGISTRY, iter_params
 from dyadsim.scenario import ScenarioError
@@ -110,7 +111,10 @@ def layout(current: dict[str, Any]) -> html.Div:
             html.Div(id=ID.OUTCOME, className="outcome"),
             html.Div(className="figures", children=[
                 dcc.Graph(id=ID.GRAPH, className="graph-main", config=GRAPH_CONFIG),
-                dcc.Graph(id=ID.PHASE, className="graph-side", config=GRAPH_CONFIG),
+                html.Div(className="graph-side", children=[
+                    dcc.Graph(id=ID.WORLD, config=GRAPH_CONFIG),
+                    dcc.Graph(id=ID.PHASE, config=GRAPH_CONFIG),
+                ]),
             ]),
             html.Div(className="export", children=[
                 html.Span("Export:", className="control-label inline"),
@@ -313,6 +317,19 @@ def render_couple(cursor: dict[str, Any] | None, current: dict[str, Any]
     return couple_figure(run, i), phase_figure(run, i), text, outcome
 
 
+def render_world(cursor: dict[str, Any] | None, current: dict[str, Any]) -> go.Figure:
+    """The world view (:mod:`dashboard.world`) on the cursor's day, checked like the run."""
+    try:
+        current = guard.check_view(current)
+        run = compute.couple_run(compute.couple_key(current))
+    except (guard.Refused, ScenarioError):
+        return empty_figure("This run cannot start.")
+    last = len(run["traj"]) - 1
+    i = (last if not cursor or cursor["key"] != compute.couple_key(current)
+         else min(cursor["i"], last))
+    return world_figure(run, i)
+
+
 def register(app: Dash, manager: Any) -> None:
     """Register the page's playback and rendering callbacks on ``app``."""
     del manager  # this page runs no background job
@@ -336,6 +353,11 @@ def register(app: Dash, manager: Any) -> None:
         Output(ID.PLAY, "children", allow_duplicate=True),
         Input(ID.TICKER, "n_intervals"), State(ID.CURSOR, "data"), State(ID.SPEED, "value"),
         State(ID.RENDERED, "data"), prevent_initial_call=True)
+
+    @app.callback(Output(ID.WORLD, "figure"), Input(ID.CURSOR, "data"),
+                  State(ids.Shell.VIEW, "data"))
+    def _world(cursor: dict[str, Any] | None, current: dict[str, Any]) -> Any:
+        return render_world(guard.check_cursor(cursor), current)
 
     @app.callback(Output(ID.GRAPH, "figure"), Output(ID.PHASE, "figure"),
                   Output(ID.CAPTION, "children"), Output(ID.OUTCOME, "children"),
