@@ -63,6 +63,7 @@ def _int(value: object, name: str, low: int, high: int) -> int:
 def register(server: Flask, db_path: str | Path | None = None) -> Store:
     """Add class mode's routes to ``server``; the database is ``db_path`` or the default."""
     store = Store(db_path or default_path())
+    server.extensions["dyadsim.classroom"] = store
 
     @server.errorhandler(ClassError)
     def _refused(err: ClassError) -> tuple[Response, int]:
