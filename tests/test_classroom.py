@@ -52,6 +52,13 @@ def test_a_couple_left_to_the_model_is_the_batch_engines_run_of_that_seed():
     assert code == result.outcome_names()[0]
 
 
+@pytest.mark.parametrize("move", [game.MODEL, "reassure"])
+def test_the_debriefs_engine_runs_are_the_games_couples(move):
+    seeds = [game.couple_seed(31, n) for n in range(1, 9)]
+    expected = [game.run_alone(seed, [move] * 10)[0] for seed in seeds]
+    assert game.engine_outcomes(seeds, 10, move) == expected
+
+
 def test_moves_change_partner_b_and_nothing_else():
     cp = game.couple(game.couple_seed(1, 1))
     reassured = game.moved(cp.pb, "reassure")
@@ -191,6 +198,16 @@ def test_a_full_class_refuses_one_more_and_a_taken_name(app, monkeypatch):
     join(app, other, "Hal")
     r = app.test_client().post(f"/class/api/{other}/join", json={"name": "Hal"})
     assert r.status_code == 409 and "already taken" in r.json["error"]
+
+
+def test_open_classes_are_bounded(app, monkeypatch):
+    monkeypatch.setattr(store, "MAX_LIVE_SESSIONS", 2)
+    start(app)
+    code, teacher = start(app)
+    r = app.test_client().post("/class/api/sessions", json={})
+    assert r.status_code == 429 and "2 classes are open" in r.json["error"]
+    app.test_client().post(f"/class/api/{code}/close", headers={"X-Class-Token": teacher})
+    start(app)  # an ended class makes room
 
 
 def test_the_teacher_sees_counts_strategies_and_a_debrief(app):

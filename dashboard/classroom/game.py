@@ -208,6 +208,29 @@ def run_alone(seed: int, moves: list[str]) -> tuple[str, list[list[float]]]:
     return outcome(rows, now.gone), rows
 
 
+def engine_outcomes(seeds: list[int], weeks: int, move: str) -> list[str]:
+    """The batch engine's outcomes of these couples after ``weeks`` weeks of one move.
+
+    For the debrief: :data:`MODEL` or ``reassure`` every week (the antidote's parameters are
+    not derived from the traits, so setting them for the whole run is the same as moving
+    them each week; tested against :func:`run_alone`).
+    """
+    from dyadsim import batch
+    from dyadsim.params import REGISTRY
+
+    if move not in (MODEL, "reassure"):
+        raise ValueError(f"move = {move!r}: the engine runs only {MODEL!r} or 'reassure'")
+    fixed = {}
+    if move == "reassure":
+        for e in MOVES[move].effects:
+            name = f"partner_b.{e.field}"
+            base = float(REGISTRY[name].default)
+            fixed[name] = base + e.fraction * (e.goal - base)
+    rows = np.repeat(param_matrix(fixed), len(seeds), axis=0)
+    result = batch.run_batch(rows, seeds, weeks * DAYS_PER_MOVE, explicit=fixed)
+    return result.outcome_names()
+
+
 def words(now: Now) -> str:
     """Partner A's state in plain words, for the student."""
     a = now.sa

@@ -59,7 +59,7 @@ def move(store: Store, code: str, token: str, week: object, choice: object) -> d
     return status(store, code, token)
 
 
-def _student_view(seed: int, number: int, moves: list) -> dict[str, Any]:
+def _student_view(moves: list) -> dict[str, Any]:
     rows: list[list[float]] = []
     for m in moves:
         rows += json.loads(m["rows"])
@@ -81,7 +81,7 @@ def class_view(store: Store, code: str, token: str) -> dict[str, Any]:
     by_strategy: dict[str, Counter[str]] = {m: Counter() for m in game.MOVES}
     listed = []
     for s in students:
-        view = _student_view(sess["seed"], s["number"], s["moves"])
+        view = _student_view(s["moves"])
         groups[view["group"]] += 1
         listed.append({"number": s["number"], "name": s["name"], "left": s["left"], **view})
         if view["outcome"] is None:
@@ -102,13 +102,16 @@ def debrief(store: Store, code: str, token: str) -> dict[str, Any]:
     """
     sess = store.teacher(code, token)
     counts = {k: Counter() for k in ("class", "antidote", "model")}
+    by_weeks: dict[int, list[int]] = {}
     for s in store.class_rows(sess["id"]):
-        view = _student_view(sess["seed"], s["number"], s["moves"])
+        view = _student_view(s["moves"])
         if view["outcome"] is None:
             continue
-        seed = game.couple_seed(sess["seed"], s["number"])
-        weeks = len(view["played"])
         counts["class"][view["group"]] += 1
-        counts["antidote"][game.GROUPS[game.run_alone(seed, ["reassure"] * weeks)[0]]] += 1
-        counts["model"][game.GROUPS[game.run_alone(seed, [game.MODEL] * weeks)[0]]] += 1
+        seed = game.couple_seed(sess["seed"], s["number"])
+        by_weeks.setdefault(len(view["played"]), []).append(seed)
+    for weeks, seeds in by_weeks.items():  # the batch engine: one run per distinct length
+        for key, move in (("antidote", "reassure"), ("model", game.MODEL)):
+            for outcome in game.engine_outcomes(seeds, weeks, move):
+                counts[key][game.GROUPS[outcome]] += 1
     return {k: {g: c[g] for g in ("trapped", "settled", "apart")} for k, c in counts.items()}

@@ -32,6 +32,8 @@ MAX_MOVES = 52
 """Weeks a student can play (a year)."""
 MAX_NAME = 24
 SESSION_HOURS = 12
+MAX_LIVE_SESSIONS = 500
+"""Classes open at once (started in the last :data:`SESSION_HOURS` and not ended)."""
 """A session older than this is stale: nobody can join or move any more."""
 
 SCHEMA = """
@@ -111,6 +113,11 @@ class Store:
             raise ClassError(f"weeks = {weeks}: not allowed; allowed: 1 to {MAX_MOVES}")
         token = secrets.token_urlsafe(24)
         with self.writing() as db:
+            live = db.execute("SELECT COUNT(*) FROM sessions WHERE closed=0 AND created>?",
+                              (time.time() - SESSION_HOURS * 3600,)).fetchone()[0]
+            if live >= MAX_LIVE_SESSIONS:
+                raise ClassError(f"{live} classes are open: no more; allowed: "
+                                 f"{MAX_LIVE_SESSIONS} at once (end old ones first)", 429)
             for _ in range(20):
                 code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
                 if db.execute("SELECT 1 FROM sessions WHERE code=?", (code,)).fetchone():
