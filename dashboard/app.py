@@ -59,6 +59,7 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
             dcc.Input(id=ids.Shell.SHARE_LINK, type="text", readOnly=True, className="share"),
             dcc.Clipboard(target_id=ids.Shell.SHARE_LINK, title="copy the link",
                           className="clipboard"),
+            html.A("Class mode: students play a partner", href="/class/", className="class-link"),
         ]),
         dcc.Store(id=ids.Shell.VIEW, data=current),
         dcc.Store(id=ids.Shell.SWEEP_SPEC),
@@ -163,6 +164,9 @@ def create_app(cache_dir: str | Path | None = None) -> Dash:
     for page in PAGES:
         page.register(app, manager)
     downloads.register(app)
+    from dashboard import classroom
+
+    classroom.register(app.server)  # class mode's pages and API (/class/...)
     return app
 
 

@@ -1,0 +1,146 @@
+"""A simulated class on loopback: a server, a teacher and N students as HTTP clients.
+
+Used by the class-mode HTTP test and by ``experiments/bench_class.py``. Students run in
+threads, each with its own token; every move's latency is measured around its HTTP request.
+Only loopback addresses are used, and every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dashboard.classroom.game import MOVES
+
+HOST = "127.0.0.1"
+MAX_SIM_STUDENTS = 200
+REQUEST_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, log: Path, workers: int = 2, port: int | None = None,
+                 root: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """``dyadsim dashboard --workers N`` on loopback with its class database at ``db``."""
+    port = port or free_port()
+    env = {**os.environ, "DYADSIM_CLASS_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    if root is not None:
+        env["PYTHONPATH"] = str(root)
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dyadsim.cli", "dashboard", "--port", str(port),
+             "--workers", str(workers)], stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True, env=env, cwd=root)
+    return proc, f"http://{HOST}:{port}"
+
+
+def wait_until_serving(proc: subprocess.Popen[bytes], url: str, timeout_s: float = 180) -> None:
+    """Wait until the class start page answers (or fail with the server's state)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/class/", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout_s} s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM the server (gunicorn stops its workers); SIGKILL its group if it hangs."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group start_server created
+        return proc.wait(timeout=30)
+
+
+def call(url: str, method: str = "GET", body: dict | None = None, token: str = ""
+         ) -> tuple[int, Any]:
+    """One JSON request; returns (status, decoded body) for success and refusals alike."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("X-Class-Token", token)
+    try:
+        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT_S) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+@dataclass
+class ClassRun:
+    """What a simulated class did: its code, tokens, move latencies and any failure."""
+
+    code: str
+    teacher: str
+    tokens: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    played: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _student(base: str, run: ClassRun, i: int, token: str, weeks: int) -> tuple:
+    names = list(MOVES)
+    played, times, failures = [], [], []
+    for week in range(1, weeks + 1):
+        move = names[(i + week * (i % 3)) % len(names)]  # a different mix per student
+        tries = 2 if week == 1 else 1  # week 1 is submitted twice: a double tap
+        for _ in range(tries):
+            t0 = time.perf_counter()
+            status, body = call(f"{base}/class/api/{run.code}/move", "POST",
+                                {"week": week, "move": move}, token)
+            times.append(time.perf_counter() - t0)
+            if status != 200:
+                failures.append(f"student {i} week {week}: {status} {body}")
+            elif body["played"][week - 1] != move or len(body["played"]) != week:
+                failures.append(f"student {i} week {week}: played {body['played']}")
+        played.append(move)
+    return i, played, times, failures
+
+
+def play_class(base: str, students: int, weeks: int) -> ClassRun:
+    """A teacher starts a class; ``students`` join and play ``weeks`` weeks at once."""
+    if not 1 <= students <= MAX_SIM_STUDENTS:
+        raise ValueError(f"students = {students}: allowed 1 to {MAX_SIM_STUDENTS}")
+    status, body = call(f"{base}/class/api/sessions", "POST", {"weeks": weeks})
+    if status != 201:
+        raise RuntimeError(f"starting a class: {status} {body}")
+    run = ClassRun(body["code"], body["teacher_token"])
+    with ThreadPoolExecutor(max_workers=students) as pool:
+        joined = list(pool.map(lambda i: call(f"{base}/class/api/{run.code}/join", "POST",
+                                              {"name": f"student {i}"}), range(students)))
+        for i, (status, body) in enumerate(joined):
+            if status != 201:
+                run.failures.append(f"student {i} join: {status} {body}")
+            run.tokens.append(body.get("token", ""))
+        plays = list(pool.map(lambda i: _student(base, run, i, run.tokens[i], weeks),
+                              range(students)))
+    for i, played, times, failures in plays:
+        run.played[i] = played
+        run.latencies += times
+        run.failures += failures
+    return run

@@ -1,0 +1,246 @@
+"""The rules of play: a student is partner B of a couple; the model plays partner A.
+
+Each couple is the registry's default couple (an anxious partner A, an avoidant partner B),
+with its own seed: the session's seed and the student's number (:func:`couple_seed`). One
+*move* covers :data:`DAYS_PER_MOVE` model days (a week). For those days partner B's
+parameters are the couple's own moved by the move's effects (:class:`Effect` of
+:mod:`dyadsim.interventions`, at strength 1: ``x + k (g - x)``); the next move starts again
+from the couple's own values. Everything else, partner A included, is the model's: every
+day runs :func:`dyadsim.episode.step` with the draws the batch engine takes for that seed
+and day (:mod:`dyadsim.streams`), so a couple whose student always lets the model choose
+(:data:`MODEL`) is, day for day, the batch engine's run of that seed (tested).
+
+The moves:
+
+``reach_out``   turn towards: fully responsive, always there, pulls away half as readily.
+``reassure``    the antidote (:data:`dyadsim.interventions.POLICIES` ``antidote``): steady
+                reassurance whatever the protest, no unexplained absence.
+``give_space``  an announced break: always there when it counts, a little reassurance, but
+                a third less responsive.
+``withdraw``    stonewall: :data:`~dyadsim.interventions.POLICIES` ``unresponsive`` (no
+                response, no reassurance) and pulls away half-way more readily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dyadsim import episode, outcomes, streams
+from dyadsim.individual import individualize
+from dyadsim.interventions import POLICIES, Effect
+from dyadsim.params import param_matrix
+from dyadsim.registry import PARTNER_FIELDS
+from dyadsim.schema import (
+    D_AMBIG,
+    D_LRATE,
+    DYAD_PARAM_INDEX,
+    F_LAPSE,
+    PARTNER_PARAM_INDEX,
+    S_ACT,
+    S_PUR,
+    S_SAT,
+    S_TRUST,
+    S_WD,
+)
+
+DAYS_PER_MOVE = 7
+"""Model days one move covers (one week)."""
+
+MODEL = "model"
+"""Not a student's move: partner B as the model's own rules have them (the comparison)."""
+
+_CH = streams.CHANNELS_PER_PARTNER
+
+
+@dataclass(frozen=True)
+class Move:
+    """One choice a student can make for a week."""
+
+    name: str
+    label: str
+    effects: tuple[Effect, ...]
+
+
+MOVES: dict[str, Move] = {m.name: m for m in (
+    Move("reach_out", "Reach out",
+         (Effect("responsiveness", 1.0, 1.0), Effect("lapse_rate", 0.0, 1.0),
+          Effect("withdrawal_gain", 0.0, 0.5))),
+    Move("reassure", "Reassure", POLICIES["antidote"].effects),
+    Move("give_space", "Give space",
+         (Effect("lapse_rate", 0.0, 1.0), Effect("reassurance", 1.0, 0.3),
+          Effect("responsiveness", 0.0, 0.3))),
+    Move("withdraw", "Withdraw",
+         (*POLICIES["unresponsive"].effects, Effect("withdrawal_gain", 3.0, 0.5))),
+)}
+"""The moves, by the name the HTTP API takes."""
+
+
+@dataclass(frozen=True)
+class Couple:
+    """A couple's parameter vectors and its stream key (fixed for the whole game)."""
+
+    pa: np.ndarray
+    pb: np.ndarray
+    d: np.ndarray
+    key: int
+
+
+@dataclass(frozen=True)
+class Now:
+    """A couple's state after some days: both partners, closeness, day, whether it ended."""
+
+    sa: tuple[float, ...]
+    sb: tuple[float, ...]
+    c: float
+    day: int
+    gone: bool
+
+    def to_json(self) -> list:
+        """A JSON-ready list (stored in SQLite)."""
+        return [list(self.sa), list(self.sb), self.c, self.day, self.gone]
+
+    @classmethod
+    def from_json(cls, raw: list) -> Now:
+        """The inverse of :meth:`to_json`."""
+        sa, sb, c, day, gone = raw
+        return cls(tuple(map(float, sa)), tuple(map(float, sb)), float(c), int(day),
+                   bool(gone))
+
+
+def couple_seed(session_seed: int, number: int) -> int:
+    """The seed of student ``number``'s couple in a session (a plain non-negative int)."""
+    state = np.random.SeedSequence((int(session_seed), int(number))).generate_state(
+        1, dtype=np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+def couple(seed: int) -> Couple:
+    """The default couple with this seed, each person as the engines individualize them."""
+    key = np.asarray([streams.run_key(seed)], dtype=np.uint64)
+    row = individualize(param_matrix(), key)[0]
+    return Couple(row[PARTNER_PARAM_INDEX[0]].copy(), row[PARTNER_PARAM_INDEX[1]].copy(),
+                  row[DYAD_PARAM_INDEX].copy(), int(key[0]))
+
+
+def start(cp: Couple) -> Now:
+    """The couple before its first day."""
+    return Now(episode.initial(cp.pa), episode.initial(cp.pb),
+               float(episode.initial_closeness(cp.d)), 0, False)
+
+
+def moved(pb: np.ndarray, move: str) -> np.ndarray:
+    """Partner B's parameters for a week of ``move`` (:data:`MODEL`: unchanged)."""
+    out = pb.copy()
+    if move == MODEL:
+        return out
+    for e in MOVES[move].effects:
+        i = PARTNER_FIELDS.index(e.field)
+        out[i] = out[i] + e.fraction * (e.goal - out[i])
+    return out
+
+
+def _draw(key: int, day: int, channel: int) -> float:
+    return float(streams.uniform(key, day, channel))
+
+
+def day(cp: Couple, pb: np.ndarray, now: Now) -> Now:
+    """One model day, with the draws the batch engine takes for this key and day."""
+    t, key, pa, d = now.day + 1, cp.key, cp.pa, cp.d
+    a, b = 0, _CH
+    lapsed = [episode.drawn(_draw(key, t, streams.LAPSE + o), p[F_LAPSE])
+              for o, p in ((a, pa), (b, pb))]
+    amb = [episode.drawn(_draw(key, t, streams.AMBIGUITY + o), d[D_AMBIG]) for o in (a, b)]
+    z = [float(streams.normal(key, t, streams.NOISE_U1 + o, streams.NOISE_U2 + o))
+         for o in (a, b)]
+    ev = [episode.drawn(_draw(key, t, streams.LIFE_EVENT + o), d[D_LRATE]) for o in (a, b)]
+    ua, ub = _draw(key, t, streams.REPAIR + a), _draw(key, t, streams.REPAIR + b)
+    sa, sb, c = episode.step(now.sa, now.sb, pa, pb, d, now.c, lapsed[0], lapsed[1], amb[0],
+                             amb[1], z[0], z[1], ev[0], ev[1], ua, ub, False)
+    gone = (_draw(key, t, streams.EXIT + a) < episode.exit_hazard(sa, pa, d)) or (
+        _draw(key, t, streams.EXIT + b) < episode.exit_hazard(sb, pb, d))
+    return Now(tuple(map(float, sa)), tuple(map(float, sb)), float(c), t, bool(gone))
+
+
+def series_row(now: Now) -> list[float]:
+    """The classifier's :data:`dyadsim.outcomes.SERIES` columns of one day."""
+    sa, sb = now.sa, now.sb
+    return [sa[S_PUR], sb[S_PUR], sa[S_WD], sb[S_WD], sa[S_ACT], sb[S_ACT], sa[S_SAT],
+            sb[S_SAT], now.c]
+
+
+def play(cp: Couple, now: Now, move: str, days: int = DAYS_PER_MOVE
+         ) -> tuple[Now, list[list[float]]]:
+    """A week (``days``) of ``move``; returns the new state and each day's series row.
+
+    A couple that has split stays as it was (no rows).
+    """
+    pb, rows = moved(cp.pb, move), []
+    for _ in range(days):
+        if now.gone:
+            break
+        now = day(cp, pb, now)
+        rows.append(series_row(now))
+    return now, rows
+
+
+def outcome(rows: list[list[float]], gone: bool) -> str:
+    """The classifier's outcome of the days so far (row 0: the start)."""
+    x = np.ascontiguousarray(np.asarray(rows, dtype=float).reshape(-1, len(outcomes.SERIES)))
+    code, _ = outcomes._assess_compiled(x, gone, outcomes.THRESHOLDS)
+    return outcomes.OUTCOMES[code]
+
+
+GROUPS = {"escalated": "trapped", "cycling": "trapped", "settled": "settled",
+          "distant": "apart", "dissolved": "apart"}
+"""The teacher's three words for the classifier's outcomes."""
+
+
+def run_alone(seed: int, moves: list[str]) -> tuple[str, list[list[float]]]:
+    """The couple of ``seed`` played with ``moves`` from the start: its outcome and rows."""
+    cp = couple(seed)
+    now = start(cp)
+    rows = [series_row(now)]
+    for m in moves:
+        now, more = play(cp, now, m)
+        rows += more
+    return outcome(rows, now.gone), rows
+
+
+def engine_outcomes(seeds: list[int], weeks: int, move: str) -> list[str]:
+    """The batch engine's outcomes of these couples after ``weeks`` weeks of one move.
+
+    For the debrief: :data:`MODEL` or ``reassure`` every week (the antidote's parameters are
+    not derived from the traits, so setting them for the whole run is the same as moving
+    them each week; tested against :func:`run_alone`).
+    """
+    from dyadsim import batch
+    from dyadsim.params import REGISTRY
+
+    if move not in (MODEL, "reassure"):
+        raise ValueError(f"move = {move!r}: the engine runs only {MODEL!r} or 'reassure'")
+    fixed = {}
+    if move == "reassure":
+        for e in MOVES[move].effects:
+            name = f"partner_b.{e.field}"
+            base = float(REGISTRY[name].default)
+            fixed[name] = base + e.fraction * (e.goal - base)
+    rows = np.repeat(param_matrix(fixed), len(seeds), axis=0)
+    result = batch.run_batch(rows, seeds, weeks * DAYS_PER_MOVE, explicit=fixed)
+    return result.outcome_names()
+
+
+def words(now: Now) -> str:
+    """Partner A's state in plain words, for the student."""
+    a = now.sa
+    if now.gone:
+        return "The relationship is over: one of you has left."
+    mood = ("calm" if a[S_ACT] < 0.3 else "uneasy" if a[S_ACT] < 0.6
+            else "very upset and anxious")
+    chase = ("is chasing you hard: texting, asking, protesting" if a[S_PUR] > 0.5
+             else "is reaching for you now and then" if a[S_PUR] > 0.2 else "is not chasing you")
+    trust = "trusts you" if a[S_TRUST] > 0.6 else "is not sure you will be there"
+    happy = "happy together" if a[S_SAT] > 0.6 else "unhappy" if a[S_SAT] < 0.4 else "so-so"
+    return (f"Your partner is {mood}, {chase}, {trust}, and feels {happy}. "
+            f"Closeness between you: {now.c:.0%}.")

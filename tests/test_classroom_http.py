@@ -1,0 +1,159 @@
+"""Class mode served for real: gunicorn with 2 workers, 30 students on loopback, a browser.
+
+The server is ``dyadsim dashboard --workers 2`` with its class database in a temporary
+folder. Thirty students (threads, each an HTTP client with its own token) join and play at
+once; then the server is stopped and started again on the same database, and the class goes
+on. The browser test opens the teacher's screen in Debian's Chromium (never a downloaded
+browser) and saves ``out/screenshots/class-teacher.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from dashboard.classroom import drill
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "out" / "screenshots" / "class-teacher.png"
+STUDENTS, WEEKS = 30, 4
+TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Served:
+    """The running server: its address, its database and log, and its process."""
+
+    url: str
+    db: Path
+    log: Path
+    proc: object
+
+    def assert_no_traceback(self) -> None:
+        assert "Traceback" not in self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("class")
+    db, log = folder / "class.db", folder / "server.log"
+    proc, url = drill.start_server(db, log, workers=2, root=ROOT)
+    running = Served(url, db, log, proc)
+    try:
+        drill.wait_until_serving(proc, url)
+        yield running
+    finally:
+        drill.stop_server(running.proc)
+    running.assert_no_traceback()
+
+
+def teacher_view(served: Served, code: str, token: str) -> dict:
+    status, view = drill.call(f"{served.url}/class/api/{code}/class", token=token)
+    assert status == 200, view
+    return view
+
+
+def test_thirty_students_play_at_once_and_no_move_is_lost(served):
+    run = drill.play_class(served.url, STUDENTS, WEEKS)
+    assert run.failures == []
+    assert len(run.latencies) == STUDENTS * (WEEKS + 1)  # week 1 was tapped twice
+    view = teacher_view(served, run.code, run.teacher)
+    assert view["students"] == STUDENTS and view["moves"] == STUDENTS * WEEKS
+    assert sum(view["now"][g] for g in ("trapped", "settled", "apart")) == STUDENTS
+    assert sum(sum(c.values()) for c in view["strategies"].values()) == STUDENTS
+    by_name = {s["name"]: s["played"] for s in view["list"]}
+    assert all(by_name[f"student {i}"] == played for i, played in run.played.items())
+
+    # the server restarts on the same database: the class goes on where it was
+    drill.stop_server(served.proc)
+    served.proc, served.url = drill.start_server(served.db, served.log, workers=2, root=ROOT)
+    drill.wait_until_serving(served.proc, served.url)
+    assert teacher_view(served, run.code, run.teacher)["moves"] == STUDENTS * WEEKS
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/move", "POST",
+                              {"week": 2, "move": "withdraw"}, run.tokens[0])
+    assert status == 409 and "already played" in body["error"]
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/me", token=run.tokens[0])
+    assert status == 200 and body["played"] == run.played[0]
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/leave", "POST", {},
+                              run.tokens[1])
+    assert status == 200
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/me", token=run.tokens[1])
+    assert status == 410 and "has left" in body["error"]
+
+
+def test_unknown_code_and_forged_token_get_one_line(served):
+    status, body = drill.call(f"{served.url}/class/api/ACDEF/join", "POST", {"name": "x"})
+    assert status == 404 and "no such class" in body["error"]
+    run = drill.play_class(served.url, 1, 1)
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/class", token="forged")
+    assert status == 403 and "only the teacher" in body["error"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium "
+                    "(apt-get install chromium); they never download a browser")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def test_the_teacher_starts_a_class_and_sees_students_play(served, browser):
+    problems: list[str] = []
+    teacher = browser.new_context(viewport={"width": 1280, "height": 1000})
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    pages = [teacher.new_page(), phone.new_page()]
+    for page in pages:
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+    screen, student = pages
+    try:
+        screen.goto(f"{served.url}/class/")
+        screen.click("#start")
+        expect(screen.locator("#code")).to_have_text(re.compile(r"^[A-Z]{5}$"))
+        code = screen.locator("#code").inner_text()
+        expect(screen.locator("img.qr")).to_have_js_property("complete", True)
+        assert screen.locator("img.qr").evaluate("i => i.naturalWidth") > 100
+        # a student joins from a phone and plays two weeks
+        student.goto(f"{served.url}/class/join?code={code}")
+        student.fill("#name", "Phone")
+        student.click("button[type=submit]")
+        expect(student.locator("#week")).to_contain_text("Week 1 of 12")
+        student.click("[data-move=reassure]")
+        expect(student.locator("#week")).to_contain_text("Week 2 of 12")
+        student.click("[data-move=reach_out]")
+        expect(student.locator("#week")).to_contain_text("Week 3 of 12")
+        assert student.evaluate("document.documentElement.scrollWidth") <= 390
+        # a few more students, as HTTP clients
+        for i in range(5):
+            status, body = drill.call(f"{served.url}/class/api/{code}/join", "POST",
+                                      {"name": f"extra {i}"})
+            assert status == 201
+            for week, move in enumerate(("withdraw", "give_space", "reassure")[: i % 3 + 1], 1):
+                assert drill.call(f"{served.url}/class/api/{code}/move", "POST",
+                                  {"week": week, "move": move}, body["token"])[0] == 200
+        expect(screen.locator("#n-moves")).to_have_text("11 moves")  # 2 + 1+2+3+1+2
+        expect(screen.locator("#n-students")).to_have_text("6")
+        counted = sum(int(screen.locator(f"#n-{g}").inner_text())
+                      for g in ("trapped", "settled", "apart"))
+        assert counted == 6
+        screen.click("#debrief-btn")
+        expect(screen.locator("#debrief tr")).to_have_count(4)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        screen.screenshot(path=str(SCREENSHOT), full_page=True)
+    finally:
+        teacher.close()
+        phone.close()
+    assert problems == []
+    assert SCREENSHOT.stat().st_size > 10_000
