@@ -123,13 +123,13 @@ def phase_figure(run: dict[str, Any], upto: int) -> go.Figure:
         "annotations": [{"x": 0.98, "y": 0.98, "text": "in the loop", "showarrow": False,
                          "xanchor": "right", "yanchor": "top",
                          "font": {"size": 15, "color": "#7a5200"}},
-                        {"x": 0.5, "y": -0.2, "xref": "paper", "yref": "paper",
+                        {"x": 0.5, "y": -0.3, "xref": "paper", "yref": "paper",
                          "showarrow": False, "font": {"size": 12, "color": "#555555"},
                          "text": (f"shaded: {a}'s pursuit × {b}'s withdrawal ≥ "
                                   f"{outcomes.PW_ON:g}, where the classifier starts a "
                                   f"pursue-withdraw episode")}],
-        "template": template(), "font": FONT, "height": 420, "showlegend": False,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 95}, "uirevision": "phase",
+        "template": template(), "font": FONT, "height": 450, "showlegend": False,
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 110}, "uirevision": "phase",
         "title": {"text": "Phase portrait", "font": {"size": 18}},
         "xaxis": {"title": {"text": f"{a}'s pursuit"}, "range": [0, 1.02]},
         "yaxis": {"title": {"text": f"{b}'s withdrawal"}, "range": [0, 1.02]}}

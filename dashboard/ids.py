@@ -82,6 +82,8 @@ class Couple:
     GRAPH = "couple-graph"
     PHASE = "phase-graph"
     WORLD = "world-graph"
+    LESSON_PANEL = "lesson-panel"
+    LESSON_STEP = "lesson-step"  # pattern type: the Back and Next buttons of a lesson
     EXPORT_PNG = "export-png"
     EXPORT_SVG = "export-svg"
     EXPORT_CSV = "export-csv"
@@ -92,6 +94,11 @@ class Couple:
     def param(name: Any) -> dict[str, Any]:
         """The control of registry parameter ``name``."""
         return {"type": Couple.PARAM, "name": name}
+
+    @staticmethod
+    def lesson_step(name: Any) -> dict[str, Any]:
+        """A lesson panel's button that opens lesson (library scenario) ``name``."""
+        return {"type": Couple.LESSON_STEP, "name": name}
 
     @staticmethod
     def legend(group: str) -> str:

@@ -412,6 +412,30 @@ def test_phone_layout_has_no_horizontal_scroll_and_works_by_touch(phone: Page,
     assert phone.evaluate(wide) <= 390
 
 
+def test_the_lesson_panel_walks_the_lessons_with_next_and_back(page: Page,
+                                                                server: Server) -> None:
+    """A lesson shows its place, its description and a glossary; Next and Back move on."""
+    from dashboard.about import LESSONS
+    from dashboard.view import library_scenario
+
+    first, second = (library_scenario(n) for n in LESSONS[:2])
+    open_app(page, server, f"?page=couple&scenario={LESSONS[0]}")
+    panel = page.locator("#lesson-panel")
+    expect(panel.locator("h2")).to_have_text(f"Lesson 1 of {len(LESSONS)}: {first.title}")
+    outcome(page)
+    page.locator("#lesson-panel summary").click()
+    expect(panel.locator("dt").first).to_be_visible()
+    shoot(page, "lesson.png")
+    before = figure(page, "#couple-graph")
+    panel.get_by_role("button", name=f"Next: {second.title}").click()
+    expect(panel.locator("h2")).to_have_text(f"Lesson 2 of {len(LESSONS)}: {second.title}")
+    wait_for_new_figure(page, "#couple-graph", before)
+    expect(page.locator("#share-link")).to_have_value(re.compile(f"scenario={LESSONS[1]}"))
+    panel.get_by_role("button", name=f"Back: {first.title}").click()
+    expect(panel.locator("h2")).to_have_text(f"Lesson 1 of {len(LESSONS)}: {first.title}")
+    expect(page.locator("#message")).to_be_empty()
+
+
 def test_playback_reset_step_and_play_to_the_end(page: Page, server: Server) -> None:
     open_app(page, server)
     outcome(page)

@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashboard import compute, guard, ids, view
+from dashboard import compute, guard, ids, lesson, view
 from dashboard.caption import caption
 from dashboard.figures import OUTCOME_TEXT, couple_figure, empty_figure, phase_figure
 from dashboard.widgets import GRAPH_CONFIG, param_control, scenario_options, shown
@@ -96,6 +96,8 @@ def layout(current: dict[str, Any]) -> html.Div:
             *[group_controls(g, values, names) for g in ("partner_a", "partner_b", "dyad")],
         ]),
         html.Main(className="main", children=[
+            html.Section(id=ID.LESSON_PANEL, className="lesson-panel",
+                         **{"aria-label": "about this run"}),
             html.Div(className="playback", role="group", **{"aria-label": "playback"},
                      children=[
                 html.Button("Reset", id=ID.RESET),
@@ -137,7 +139,7 @@ def layout(current: dict[str, Any]) -> html.Div:
 INPUTS: dict[str, tuple[Any, str]] = {
     "scenario": (ID.SCENARIO, "value"), "upload": (ID.UPLOAD, "contents"),
     "restore": (ID.RESTORE, "n_clicks"), "seed": (ID.SEED, "value"),
-    "param": (ID.param(ALL), "value"),
+    "param": (ID.param(ALL), "value"), "lesson_step": (ID.lesson_step(ALL), "n_clicks"),
 }
 #: Hub key -> (component id, property) of each control the hub writes from the view.
 CONTROLS: dict[str, tuple[Any, str]] = {
@@ -148,7 +150,7 @@ CONTROLS: dict[str, tuple[Any, str]] = {
 #: States the hub passes to :func:`apply` as ``extra``.
 STATES: dict[str, tuple[Any, str]] = {"filename": (ID.UPLOAD, "filename")}
 #: Buttons: a trigger with no clicks is a button rendered, not clicked.
-CLICKS: tuple[str, ...] = ("restore",)
+CLICKS: tuple[str, ...] = ("restore", ID.LESSON_STEP)
 
 
 def controls(current: dict[str, Any]) -> dict[str, Any]:
@@ -207,18 +209,19 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
         new, msg = view.upload_scenario(current, filename, text)
     elif kind == "restore":
         new, msg = view.restore_defaults(current), ""
+    elif kind == ID.LESSON_STEP:  # Back or Next in the lesson panel
+        new, msg = view.choose_scenario(current, trigger.get("name") or "?")
     else:
         return None
     return new, [msg] if msg else []
 
 
 def derived(current: dict[str, Any]) -> dict[str, Any]:
-    """Nothing outside the page's own callbacks follows from the view."""
-    del current
-    return {}
+    """The lesson panel follows from the view alone (:mod:`dashboard.lesson`)."""
+    return {"lesson_panel": lesson.panel(current)}
 
 
-DERIVED: dict[str, tuple[Any, str]] = {}
+DERIVED: dict[str, tuple[Any, str]] = {"lesson_panel": (ID.LESSON_PANEL, "children")}
 
 # --- Playback and rendering -------------------------------------------------------------------
 

@@ -1,0 +1,82 @@
+"""The couple page's lesson panel: what this run is about, where it sits, and the words used.
+
+Beside the run, the panel gives the scenario's title and summary, its own description
+(what to watch, in the scenario file's words), the lesson's place in the teaching order
+(:data:`dashboard.about.LESSONS`) with Back and Next, and a plain-words glossary of every
+quantity on the screen. It is built from the view alone (the hub's ``derived`` outputs),
+so it follows a lesson opened from About, from the picker, from a link or from Next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboard import ids, view
+from dashboard.about import LESSONS
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Day", "One step of the model is one day of the couple's life together."),
+    ("Distress (activation)", "How alarmed a partner feels about the relationship right now "
+     "(0 calm, 1 very distressed)."),
+    ("Pursuit", "Reaching out to get the partner back: texts, calls, demands, protest."),
+    ("Withdrawal", "Pulling away: going quiet, leaving the room, keeping busy elsewhere."),
+    ("Satisfaction", "How good the relationship feels to a partner, built up slowly from "
+     "how available the other was and how close they are."),
+    ("Closeness", "How emotionally close the couple is (0 far apart, 1 very close)."),
+    ("Pursue-withdraw wave (shaded)", "Days when one partner's pursuit meets the other's "
+     "withdrawal (pursuit × withdrawal at least 0.2): the loop at work."),
+    ("In the loop (phase portrait)", "The same rule drawn as a region: Sam's pursuit × Alex's "
+     "withdrawal at least 0.2."),
+    ("Repair (star)", "A day when one partner reached out to make up and the other took it "
+     "up: both calm down."),
+    ("Life event (triangle)", "Stress from outside the relationship: a job loss, an illness."),
+    ("Outcome", "How the run ends: settled (calm and close), escalated (the loop locked in), "
+     "cycling (the loop comes and goes in waves), distant (together but disengaged), or "
+     "dissolved (a partner left)."),
+)
+"""Every quantity on the couple page, in plain words (the same words as the panels)."""
+
+
+def _paragraphs(text: str) -> list[html.P]:
+    return [html.P(" ".join(part.split())) for part in text.strip().split("\n\n") if part.strip()]
+
+
+def _step_button(label: str, name: str) -> html.Button:
+    title = view.library_scenario(name).title
+    return html.Button(f"{label}: {title}", id=ids.Couple.lesson_step(name),
+                       className="secondary")
+
+
+def panel(current: dict[str, Any]) -> list[Any]:
+    """The panel's children for the view ``current`` (already checked by the hub)."""
+    name = current.get("scenario")
+    scenario = view.base_scenario_or_default(current)
+    if current.get("upload"):
+        heading = f"Your scenario: {scenario.title}"
+    elif name in LESSONS:
+        heading = f"Lesson {LESSONS.index(name) + 1} of {len(LESSONS)}: {scenario.title}"
+    else:
+        heading = scenario.title
+    steps: list[Any] = []
+    if name in LESSONS:
+        k = LESSONS.index(name)
+        if k > 0:
+            steps.append(_step_button("Back", LESSONS[k - 1]))
+        if k + 1 < len(LESSONS):
+            steps.append(_step_button("Next", LESSONS[k + 1]))
+    elif not current.get("upload"):
+        steps.append(_step_button("Start the lessons", LESSONS[0]))
+    glossary = html.Details(className="glossary", children=[
+        html.Summary("Words on this page"),
+        html.Dl([child for term, meaning in GLOSSARY
+                 for child in (html.Dt(term), html.Dd(meaning))]),
+    ])
+    return [
+        html.H2(heading, className="lesson-title"),
+        html.P(scenario.summary, className="lesson-summary") if scenario.summary else None,
+        html.Div(_paragraphs(scenario.description or ""), className="lesson-text"),
+        html.Div(steps, className="lesson-steps"),
+        glossary,
+    ]

@@ -1,0 +1,80 @@
+"""The couple page's lesson panel: the run's own description, Back and Next, a glossary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard import hub, ids, lesson, view
+from dashboard.about import LESSONS
+from dyadsim.plots import _TITLES
+
+
+def _ids(children: Any) -> list[Any]:
+    """Every component id under ``children`` (depth first)."""
+    found: list[Any] = []
+    stack = list(children if isinstance(children, list) else [children])
+    while stack:
+        node = stack.pop()
+        if node is None or isinstance(node, str):
+            continue
+        if getattr(node, "id", None) is not None:
+            found.append(node.id)
+        kids = getattr(node, "children", None)
+        if isinstance(kids, list):
+            stack.extend(kids)
+        elif kids is not None:
+            stack.append(kids)
+    return found
+
+
+def _text(children: Any) -> str:
+    out: list[str] = []
+    stack = list(children if isinstance(children, list) else [children])
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, str):
+            out.append(node)
+        elif node is not None:
+            kids = getattr(node, "children", None)
+            stack[0:0] = kids if isinstance(kids, list) else [kids]
+    return " ".join(out)
+
+
+def test_a_lesson_shows_its_place_its_description_and_back_and_next():
+    name = LESSONS[2]
+    current, _ = view.choose_scenario(view.default_view(), name)
+    children = lesson.panel(current)
+    text = _text(children)
+    scenario = view.library_scenario(name)
+    assert f"Lesson 3 of {len(LESSONS)}: {scenario.title}" in text
+    assert " ".join(scenario.description.split()[:12]) in " ".join(text.split())
+    assert _ids(children).count(ids.Couple.lesson_step(LESSONS[1])) == 1
+    assert _ids(children).count(ids.Couple.lesson_step(LESSONS[3])) == 1
+
+
+def test_the_first_and_last_lessons_have_one_step_and_the_default_couple_a_start():
+    first, _ = view.choose_scenario(view.default_view(), LESSONS[0])
+    last, _ = view.choose_scenario(view.default_view(), LESSONS[-1])
+    steps = [i for i in _ids(lesson.panel(first)) if isinstance(i, dict)]
+    assert steps == [ids.Couple.lesson_step(LESSONS[1])]
+    steps = [i for i in _ids(lesson.panel(last)) if isinstance(i, dict)]
+    assert steps == [ids.Couple.lesson_step(LESSONS[-2])]
+    start = [i for i in _ids(lesson.panel(view.default_view())) if isinstance(i, dict)]
+    assert start == [ids.Couple.lesson_step(LESSONS[0])]
+
+
+def test_next_opens_the_next_lesson_with_its_own_seed_and_a_forged_name_is_refused():
+    current, _ = view.choose_scenario(view.default_view(), LESSONS[0])
+    new, _, msg = hub.update_view(current, ids.Couple.lesson_step(LESSONS[1]), 1, {})
+    assert new["scenario"] == LESSONS[1] and new["page"] == "couple" and not msg
+    assert new["seed"] == str(view.library_scenario(LESSONS[1]).seed)
+    same, _, msg = hub.update_view(current, ids.Couple.lesson_step("../../etc/passwd"), 1, {})
+    assert same["scenario"] == LESSONS[0] and "not in the library" in msg
+    rendered, _, _ = hub.update_view(current, ids.Couple.lesson_step(LESSONS[1]), None, {})
+    assert rendered["scenario"] == LESSONS[0]  # a button rendered, not clicked: no change
+
+
+def test_the_glossary_names_every_panel_of_the_run():
+    terms = [term for term, _ in lesson.GLOSSARY]
+    for title in _TITLES:
+        assert title in terms, title
