@@ -52,7 +52,8 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
             html.Nav(nav, role="tablist", className="tabs"),
         ]),
         html.Div(id=ids.Shell.MESSAGE, className="message", role="alert"),
-        *[page.layout(current) for page in PAGES],
+        *[_shown_only_if(page.layout(current), page.NAME == current["page"])
+          for page in PAGES],
         html.Footer(className="footer", children=[
             html.Label("Share this view", htmlFor=ids.Shell.SHARE_LINK,
                        className="control-label"),
@@ -66,6 +67,17 @@ def layout(current: dict[str, Any] | None = None) -> html.Div:
         dcc.Store(id=ids.Shell.COMPARE_SPEC),
         dcc.Download(id=ids.Shell.DOWNLOAD),
     ])
+
+
+def _shown_only_if(div: html.Div, shown: bool) -> html.Div:
+    """A page as first served: only the current page is visible before any callback runs.
+
+    The hub sets each page's style from the view afterwards; without this, the first load
+    showed every page stacked until then.
+    """
+    if not shown:
+        div.style = {"display": "none"}
+    return div
 
 
 def _limit_requests(app: Dash) -> None:

@@ -78,3 +78,18 @@ def test_the_glossary_names_every_panel_of_the_run():
     terms = [term for term, _ in lesson.GLOSSARY]
     for title in _TITLES:
         assert title in terms, title
+
+
+def test_the_first_load_shows_one_page_and_a_loading_caption():
+    from dashboard import app
+
+    shell = app.layout(view.default_view())
+    pages = {c.id: getattr(c, "style", None) for c in shell.children
+             if isinstance(getattr(c, "id", None), str) and c.id.startswith("page-")}
+    assert pages.pop("page-couple") is None
+    assert pages and all(style == {"display": "none"} for style in pages.values())
+    sweep_first = app.layout({**view.default_view(), "page": "sweep"})
+    shown = [c.id for c in sweep_first.children if isinstance(getattr(c, "id", None), str)
+             and c.id.startswith("page-") and getattr(c, "style", None) is None]
+    assert shown == ["page-sweep"]
+    assert "Loading the run" in _text(shell)

@@ -109,7 +109,8 @@ def layout(current: dict[str, Any]) -> html.Div:
                                     marks={i: str(s) for i, s in enumerate(SPEEDS)}),
                          className="speed"),
             ]),
-            html.P(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
+            html.P("Loading the run…", id=ID.CAPTION, className="caption",
+                   **{"aria-live": "polite"}),
             html.Div(id=ID.OUTCOME, className="outcome"),
             html.Div(className="figures", children=[
                 dcc.Graph(id=ID.GRAPH, className="graph-main", config=GRAPH_CONFIG),
