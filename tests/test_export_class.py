@@ -200,3 +200,19 @@ def test_the_download_callback_refuses_forged_inputs(app, button):
         assert frames.shape[0] == slides.FRAMES
     else:
         assert "FORGED" not in content and "The default couple, seed 4" in content
+
+
+def test_the_command_line_writes_the_gif(capsys, tmp_path):
+    from dyadsim.cli import main
+
+    path = tmp_path / "run.gif"
+    code = main(["run", "--steps", "200", "--set", "partner_a.anxiety=0.5", "--gif", str(path)])
+    out, _ = capsys.readouterr()
+    assert code == 0 and f"animation written to {path}" in out
+    frames = iio.imread(path, index=None)
+    assert frames.shape == (slides.FRAMES, slides.SIZE[1], slides.SIZE[0], 3)
+    assert not np.array_equal(frames[0], frames[-1])
+    code = main(["run", "--steps", "20", "--gif", str(tmp_path / "run.png")])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--gif" in err and err.count("\n") == 1
+    assert not (tmp_path / "run.png").exists()

@@ -53,7 +53,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--trajectories", type=positive_int, metavar="EVERY",
                    help="make --out hold every EVERY-th step of every run (1: all steps)")
     r.add_argument("--plot", type=Path, metavar="FILE.html",
-                   help="write an interactive plot of the first replicate")
+                   help="write an interactive plot of the first replicate (one HTML file, "
+                        "plotly.js inlined: it opens with no server and no network)")
+    r.add_argument("--gif", type=Path, metavar="FILE.gif",
+                   help="write an animated GIF of the first replicate, for slides")
 
 
 def _fmt(x: float) -> str:
@@ -111,10 +114,39 @@ def _json_extra(summary: dict[str, Any], done: Replicates, steps: int) -> dict[s
     }
 
 
+def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scenario | None,
+              common: dict[str, Any], seed: int) -> None:
+    """Write ``--plot`` (the first replicate's interactive plot) and ``--gif`` (its animation)."""
+    from dyadsim import slides
+    from dyadsim.plots import run_figure
+
+    first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
+    outcome = outcomes.OUTCOMES[first.outcome[0]]
+    title = f"Seed {seed}: {outcome}"
+    names: tuple[str, str] = ("A", "B")
+    marks: list[tuple[int, str]] = []
+    if scenario is not None and args.scenario is not None:
+        title = f"{scenario.title} (seed {seed}: {outcome})"
+        names = scenario.names
+        marks = [(e.step, e.label or e.kind) for e in scenario.events]
+    traj = first.trajectory(0)
+    if args.plot is not None:
+        fig = run_figure(traj, title=title, names=names, events=marks)
+        write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
+    if args.gif is not None:
+        lines = slides.settings_lines(settings, names)
+        footer = [f"Settings: {lines[0]}", *lines[1:],
+                  f"Seed {seed}, {span(int(first.values['run.steps']))}; made with dyadsim "
+                  f"{__version__}"]
+        data = slides.run_gif(traj, title, footer, names)
+        write_atomic(args.gif, lambda p: Path(p).write_bytes(data))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``dyadsim run``: run replicates, print the outcome, write files on request."""
     check_suffix(args.out, (".csv", ".parquet"), "--out")
     check_suffix(args.plot, (".html",), "--plot")
+    check_suffix(args.gif, (".gif",), "--gif")
     check_suffix(args.save, (".toml",), "--save")
     check_runs("run", f"--reps {args.reps}", args.reps)
     scenario = scenario_of(args)
@@ -149,21 +181,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             write_atomic(args.out, lambda p: table.to_parquet(p, index=False))
         del table
-    if args.plot is not None:
-        from dyadsim.plots import run_figure
-
-        seed = int(done.seeds[0])
-        first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
-        outcome = outcomes.OUTCOMES[first.outcome[0]]
-        title = f"Seed {seed}: {outcome}"
-        names = ("A", "B")
-        marks: list[tuple[int, str]] = []
-        if scenario is not None and args.scenario is not None:
-            title = f"{scenario.title} (seed {seed}: {outcome})"
-            names = scenario.names
-            marks = [(e.step, e.label or e.kind) for e in scenario.events]
-        fig = run_figure(first.trajectory(0), title=title, names=names, events=marks)
-        write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
+    if args.plot is not None or args.gif is not None:
+        _pictures(args, settings, scenario, common, int(done.seeds[0]))
     if args.json:
         payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
                    "scenario": None if args.scenario is None or scenario is None else {
@@ -179,7 +198,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("\n".join(timeline_text(scenario)))
         print(_report(values, summary, done))
         for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
-                            ("scenario", args.save)):
+                            ("animation", args.gif), ("scenario", args.save)):
             if path is not None:
                 print(f"{label} written to {path}")
     return 0
