@@ -19,6 +19,9 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
+# The real server and Debian's Chromium, as the browser tests run them (fixtures imported).
+from test_dashboard_browser import browser, open_app, page, server  # noqa: F401
+
 from dashboard import app as dash_app
 from dashboard import classexport, compute, downloads, ids, widgets
 from dashboard import view as views
@@ -135,14 +138,14 @@ def test_the_html_page_holds_plotly_inline_and_fetches_nothing():
     view = short_view(**{"partner_b.avoidance": 0.3})
     data, msg = downloads.export(ids.Couple.EXPORT_HTML, view)
     assert msg == "" and data["filename"] == "couple-seed4.html"
-    page = data["content"]
-    assert page.startswith("<!DOCTYPE html>") and len(page) > 3_000_000  # plotly.js inline
-    assert "Plotly.newPlot" in page and "plotly.js v" in page
-    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page)
+    text = data["content"]
+    assert text.startswith("<!DOCTYPE html>") and len(text) > 3_000_000  # plotly.js inline
+    assert "Plotly.newPlot" in text and "plotly.js v" in text
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text)
     assert tags and not [t for t in tags if re.search(r"\b(src|href)\s*=", t)]
-    assert "<h1>The default couple, seed 4:" in page
-    assert "(Alex) 0.3" in page and "Seed 4, 90 days" in page
-    assert '"xaxis6"' in page  # the phase portrait beside the time series
+    assert "<h1>The default couple, seed 4:" in text
+    assert "(Alex) 0.3" in text and "Seed 4, 90 days" in text
+    assert '"xaxis6"' in text  # the phase portrait beside the time series
 
 
 def test_an_uploaded_title_is_text_in_the_html_page():
@@ -216,3 +219,39 @@ def test_the_command_line_writes_the_gif(capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 2 and "--gif" in err and err.count("\n") == 1
     assert not (tmp_path / "run.png").exists()
+
+
+def test_the_couple_page_downloads_the_gif_and_the_offline_page(page, server, tmp_path):  # noqa: F811
+    open_app(page, server, "?page=couple&run.steps=120")
+    saved = {}
+    for button in (ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_HTML):
+        with page.expect_download() as info:
+            page.click(f"#{button}")
+        download = info.value
+        saved[button] = tmp_path / download.suggested_filename
+        download.save_as(saved[button])
+    assert saved[ids.Couple.EXPORT_GIF].name == "couple-seed4.gif"
+    frames = iio.imread(saved[ids.Couple.EXPORT_GIF], index=None)
+    assert frames.shape == (slides.FRAMES, slides.SIZE[1], slides.SIZE[0], 3)
+    text = saved[ids.Couple.EXPORT_HTML].read_text()
+    assert "Plotly.newPlot" in text and "Seed 4, 120 days" in text
+    # the offline page draws in a browser with every network request refused
+    offline = page.context.browser.new_context()
+    tab = offline.new_page()
+    requests: list[str] = []
+
+    def refuse(route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:
+            requests.append(url)
+            route.abort()
+
+    tab.route("**/*", refuse)
+    tab.goto(saved[ids.Couple.EXPORT_HTML].as_uri())
+    tab.wait_for_selector(".js-plotly-plot .scatterlayer .trace")
+    assert tab.locator(".js-plotly-plot .scatterlayer .trace").count() >= 11  # both panels
+    assert tab.locator(".js-plotly-plot .annotation-text", has_text="Phase portrait").count()
+    assert requests == []
+    offline.close()
