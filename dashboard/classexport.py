@@ -112,7 +112,9 @@ def class_figure(run: dict[str, Any], upto: int, footer: list[str]) -> go.Figure
 def class_gif(run: dict[str, Any], footer: list[str], frames: int = slides.FRAMES,
               size: tuple[int, int] = slides.SIZE) -> bytes:
     """The run as an animated GIF for slides (:func:`dyadsim.slides.run_gif`)."""
-    return slides.run_gif(run["traj"], title_text(run), footer, run["names"], frames, size)
+    events = [(e["step"], e["label"]) for e in run["events"]]
+    return slides.run_gif(run["traj"], f"{run['title']}, seed {run['seed']}", footer,
+                          run["names"], frames, size, events, ending=run["outcome"])
 
 
 def class_html(run: dict[str, Any], footer: list[str]) -> str:

@@ -3,7 +3,8 @@
 The GIF is drawn with Pillow, not with kaleido: kaleido takes about 0.4 s a frame in one
 browser session (measured, 960 x 540), so 60 frames would hold a request for 25 s, while
 Pillow draws a frame in milliseconds. Each frame shows the time series up to the frame's
-day (pursuit, withdrawal, closeness) beside the phase portrait's path so far, on the
+day (pursuit, withdrawal, closeness; the pursue-withdraw waves shaded as far as they have
+come, the scenario's events marked) beside the phase portrait's path so far, on the
 region where the classifier counts the pursue-withdraw loop (``p_a w_b >= PW_ON``).
 
 Sizes and frame counts are checked against their bounds before anything is allocated.
@@ -31,10 +32,11 @@ LAST_FRAME_MS = 2500
 WIDTH_RANGE, HEIGHT_RANGE = (480, 1600), (270, 900)
 SIZE = (960, 540)
 
-#: The GIF's palette, by index: white, ink, grid, A, B, closeness, loop region, path.
+#: The GIF's palette, by index: white, ink, grid, A, B, closeness, loop region, path, the
+#: shading of a pursue-withdraw wave (as :data:`dyadsim.plots.SHADE` on white), events.
 PALETTE = ((255, 255, 255), (30, 30, 30), (215, 215, 215), (213, 94, 0), (0, 114, 178),
-           (0, 158, 115), (250, 233, 199), (85, 85, 85))
-WHITE, INK, GRID, COLOUR_A, COLOUR_B, CLOSE, REGION, PATH = range(len(PALETTE))
+           (0, 158, 115), (250, 233, 199), (85, 85, 85), (250, 236, 209), (120, 120, 120))
+WHITE, INK, GRID, COLOUR_A, COLOUR_B, CLOSE, REGION, PATH, WAVE, EVENT = range(len(PALETTE))
 FONT_FILE = "DejaVuSans.ttf"
 
 
@@ -111,7 +113,8 @@ class _Canvas:
     """The frame's fixed parts (axes, labels, the loop region) and where each series goes."""
 
     def __init__(self, traj: Any, title: str, footer: Sequence[str],
-                 names: Sequence[str], size: tuple[int, int]) -> None:
+                 names: Sequence[str], size: tuple[int, int],
+                 events: Sequence[tuple[int, str]] = ()) -> None:
         from PIL import Image, ImageDraw
 
         w, h = size
@@ -147,11 +150,17 @@ class _Canvas:
                 xs = x0 + (x1 - x0) * self.steps / last
                 ys = y1 - (y1 - y0) * np.clip(np.asarray(traj[col], dtype=float), 0, 1)
                 self.series.append((np.column_stack([xs, ys]), colour, col))
+        self.waves = [(left + (right - left) * (start + 1) / last,
+                       left + (right - left) * end / last)
+                      for start, end in outcomes.waves(outcomes.pursue_withdraw(traj)[1:])]
+        self.events = [(left + (right - left) * day / last, label[:40])
+                       for day, label in events if 0 <= day <= last]
         x0, y0, x1, y1 = self.boxes["closeness"]
         draw.text((x0, y1 + 2), "day 0", fill=INK, font=self.small)
         draw.text((x1 - 60, y1 + 2), f"day {int(last)}", fill=INK, font=self.small)
         self._phase_axes(draw, traj, names, line)
-        legend = (f"{names[0]}", COLOUR_A), (f"{names[1]}", COLOUR_B), ("closeness", CLOSE)
+        legend = ((f"{names[0]}", COLOUR_A), (f"{names[1]}", COLOUR_B), ("closeness", CLOSE),
+                  ("pursue-withdraw wave", WAVE))
         x, y = left, 14 + int(h / 24) + 4
         for text, colour in legend:
             draw.rectangle((x, y + 3, x + 18, y + 15), fill=colour)
@@ -185,18 +194,28 @@ class _Canvas:
 
         img = self.background.copy()
         draw = ImageDraw.Draw(img)
+        now = self.series[0][0][row][0]
+        for start, end in self.waves:
+            if start <= now:
+                for _, y0, _, y1 in self.boxes.values():
+                    draw.rectangle((start, y0 + 1, min(end, now), y1 - 1), fill=WAVE)
+        for x, label in self.events:
+            for _, y0, _, y1 in self.boxes.values():
+                draw.line((x, y0, x, y1), fill=EVENT, width=1)
+            draw.text((x + 3, self.boxes["pursuit"][1] + 2), label, fill=INK, font=self.small)
         for points, colour, _ in self.series:
             draw.line([tuple(p) for p in points[: row + 1]], fill=colour, width=2)
         draw.line([tuple(p) for p in self.path[: row + 1]], fill=PATH, width=1)
         cx, cy = self.path[row]
         draw.ellipse((cx - 7, cy - 7, cx + 7, cy + 7), fill=COLOUR_A, outline=INK)
-        x1 = self.boxes["pursuit"][2]
-        draw.text((x1, 14), day_text, fill=INK, font=self.big, anchor="ra")
+        draw.text((self.background.width - 20, 14), day_text, fill=INK, font=self.big,
+                  anchor="ra")
         return img
 
 
 def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] = ("A", "B"),
-            frames: int = FRAMES, size: tuple[int, int] = SIZE) -> bytes:
+            frames: int = FRAMES, size: tuple[int, int] = SIZE,
+            events: Sequence[tuple[int, str]] = (), ending: str = "") -> bytes:
     """An animated GIF of one run: the time series and the phase path growing day by day.
 
     Args:
@@ -207,6 +226,9 @@ def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] =
         names: The partners' names.
         frames: How many frames (fewer if the run has fewer days), in :data:`FRAMES_RANGE`.
         size: (width, height) in pixels, within :data:`WIDTH_RANGE` x :data:`HEIGHT_RANGE`.
+        events: (day, label) of the scenario's events, marked with a line from the start.
+        ending: Words the last frame shows beside its day (the outcome), so the loop
+            rests on how the run ended and no earlier frame gives it away.
 
     Raises:
         ValueError: ``frames`` or ``size`` out of bounds, or an empty trajectory (one line).
@@ -214,9 +236,12 @@ def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] =
     frames, size = check_frames(frames, size)
     if len(traj) == 0:
         raise ValueError("trajectory: empty; allowed: a run of at least one day")
-    canvas = _Canvas(traj, title, list(footer)[:4], names, size)
+    canvas = _Canvas(traj, title, list(footer)[:4], names, size, events)
     rows = frame_rows(len(traj), frames)
-    images = [canvas.frame(r, f"day {int(canvas.steps[r])}") for r in rows]
+    last = int(canvas.steps[-1])
+    images = [canvas.frame(r, f"day {int(canvas.steps[r])} of {last}") for r in rows[:-1]]
+    images.append(canvas.frame(rows[-1], f"day {last}: {ending}" if ending
+                               else f"day {last} of {last}"))
     buf = io.BytesIO()
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_FRAME_MS]
     images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],

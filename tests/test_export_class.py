@@ -255,3 +255,18 @@ def test_the_couple_page_downloads_the_gif_and_the_offline_page(page, server, tm
     assert tab.locator(".js-plotly-plot .annotation-text", has_text="Phase portrait").count()
     assert requests == []
     offline.close()
+
+
+def test_the_gif_marks_events_from_the_start_and_tells_the_ending_only_at_the_end():
+    view, msg = views.choose_scenario(views.default_view(), "therapy_eft")
+    assert msg == ""
+    view, msg = views.set_param(view, "run.steps", 120)
+    assert msg == "" and compute.couple_run(compute.couple_key(view))["events"]
+    run = compute.couple_run(compute.couple_key(view))
+    args = (run["traj"], "EFT", ["Settings: x"], run["names"], 5, (640, 360))
+    plain = iio.imread(slides.run_gif(*args), index=None)
+    marked = iio.imread(slides.run_gif(*args, events=[(90, "EFT")]), index=None)
+    ended = iio.imread(slides.run_gif(*args, ending="settled"), index=None)
+    assert not np.array_equal(plain[0], marked[0])  # the event is marked before it happens
+    assert all(np.array_equal(a, b) for a, b in zip(plain[:-1], ended[:-1], strict=True))
+    assert not np.array_equal(plain[-1], ended[-1])

@@ -125,7 +125,9 @@ def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scen
     title = f"Seed {seed}: {outcome}"
     names: tuple[str, str] = ("A", "B")
     marks: list[tuple[int, str]] = []
+    heading = "dyadsim run"
     if scenario is not None and args.scenario is not None:
+        heading = scenario.title
         title = f"{scenario.title} (seed {seed}: {outcome})"
         names = scenario.names
         marks = [(e.step, e.label or e.kind) for e in scenario.events]
@@ -138,7 +140,8 @@ def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scen
         footer = [f"Settings: {lines[0]}", *lines[1:],
                   f"Seed {seed}, {span(int(first.values['run.steps']))}; made with dyadsim "
                   f"{__version__}"]
-        data = slides.run_gif(traj, title, footer, names)
+        data = slides.run_gif(traj, f"{heading}, seed {seed}", footer, names, events=marks,
+                              ending=outcome)
         write_atomic(args.gif, lambda p: Path(p).write_bytes(data))
 
 
