@@ -205,13 +205,18 @@ def test_the_download_callback_refuses_forged_inputs(app, button):
         assert "FORGED" not in content and "The default couple, seed 4" in content
 
 
-def test_the_command_line_writes_the_gif(capsys, tmp_path):
+def test_the_command_line_writes_the_gif_and_the_class_page(capsys, tmp_path):
     from dyadsim.cli import main
 
-    path = tmp_path / "run.gif"
-    code = main(["run", "--steps", "200", "--set", "partner_a.anxiety=0.5", "--gif", str(path)])
+    path, html_path = tmp_path / "run.gif", tmp_path / "run.html"
+    code = main(["run", "therapy_eft", "--steps", "200", "--set", "partner_a.anxiety=0.5",
+                 "--gif", str(path), "--plot", str(html_path)])
     out, _ = capsys.readouterr()
     assert code == 0 and f"animation written to {path}" in out
+    text = html_path.read_text()
+    assert "<h1>Therapy: EFT three months in, seed " in text and "Phase portrait" in text
+    assert "attachment anxiety (Sam) 0.5" in text and "200 days" in text
+    assert not re.findall(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=", text)
     frames = iio.imread(path, index=None)
     assert frames.shape == (slides.FRAMES, slides.SIZE[1], slides.SIZE[0], 3)
     assert not np.array_equal(frames[0], frames[-1])
