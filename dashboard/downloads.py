@@ -7,7 +7,8 @@ The browser only asks: every file is drawn from what the server holds for the vi
 sends (checked first, :func:`checked_view`), never from a figure or result the browser
 sends. The couple's run comes from :func:`dashboard.compute.couple_run`; a sweep's result
 from the one its job left with the server (:func:`dashboard.widgets.held_result`). Figures
-are built by :mod:`dashboard.figures` and drawn offline (:mod:`dashboard.export`).
+are built by :mod:`dashboard.figures` and drawn offline (:mod:`dashboard.export`); the
+couple's figure, GIF and HTML page for class are composed by :mod:`dashboard.classexport`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from dashboard import compute, ids, view
-from dashboard.figures import couple_figure, heatmap_figure
+from dashboard import classexport, compute, ids, view
+from dashboard.figures import heatmap_figure
 from dashboard.widgets import held_result
 from dyadsim.params import REGISTRY
 from dyadsim.scenario import Scenario, ScenarioError
@@ -29,8 +30,11 @@ from dyadsim.scenario import Scenario, ScenarioError
 #: The export buttons, in the order the callback lists them.
 BUTTONS: tuple[str, ...] = (ids.Couple.EXPORT_PNG, ids.Couple.EXPORT_SVG,
                             ids.Couple.EXPORT_CSV, ids.Couple.EXPORT_TOML,
+                            ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_HTML,
                             ids.Sweep.EXPORT_PNG, ids.Sweep.EXPORT_CSV)
 _FIGURE_FORMATS = {ids.Couple.EXPORT_PNG: "png", ids.Couple.EXPORT_SVG: "svg"}
+#: The couple's other files drawn from its run: the data, the GIF, the offline page.
+_RUN_FILES = (ids.Couple.EXPORT_CSV, ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_HTML)
 #: The longest text the view's scenario and file names may be (a library name is ~30).
 MAX_NAME = 200
 _LOG = logging.getLogger(__name__)
@@ -132,15 +136,21 @@ def _file(data: bytes, filename: str) -> dict[str, Any]:
 
 def _export(trigger: str, current: dict[str, Any], cursor: Any) -> tuple[Any, str]:
     name = (current.get("scenario") or "couple") + f"-seed{current['seed']}"
-    if trigger in _FIGURE_FORMATS or trigger == ids.Couple.EXPORT_CSV:
+    if trigger in (*_FIGURE_FORMATS, *_RUN_FILES):
         key = compute.couple_key(current)
         run = compute.couple_run(key)
         if trigger == ids.Couple.EXPORT_CSV:
             buf = io.StringIO()
             run["traj"].to_csv(buf, index=False)
             return {"content": buf.getvalue(), "filename": f"{name}.csv"}, ""
+        footer = classexport.footer_lines(current)
+        if trigger == ids.Couple.EXPORT_GIF:
+            return _file(classexport.class_gif(run, footer), f"{name}.gif"), ""
+        if trigger == ids.Couple.EXPORT_HTML:
+            return {"content": classexport.class_html(run, footer),
+                    "filename": f"{name}.html"}, ""
         fmt = _FIGURE_FORMATS[trigger]
-        figure = couple_figure(run, _frame(run, key, cursor))
+        figure = classexport.class_figure(run, _frame(run, key, cursor), footer)
         return _file(figure_bytes(figure, fmt), f"{name}.{fmt}"), ""
     if trigger == ids.Couple.EXPORT_TOML:
         return {"content": scenario_toml(current), "filename": f"{name}.toml"}, ""

@@ -88,6 +88,8 @@ class Couple:
     EXPORT_SVG = "export-svg"
     EXPORT_CSV = "export-csv"
     EXPORT_TOML = "export-toml"
+    EXPORT_GIF = "export-gif"
+    EXPORT_HTML = "export-html"
     PARAM = "param"  # pattern type: one control per registry parameter
 
     @staticmethod

@@ -53,7 +53,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--trajectories", type=positive_int, metavar="EVERY",
                    help="make --out hold every EVERY-th step of every run (1: all steps)")
     r.add_argument("--plot", type=Path, metavar="FILE.html",
-                   help="write an interactive plot of the first replicate")
+                   help="write the first replicate as one HTML page for class: title, "
+                        "settings, time series and phase portrait, plotly.js inlined (it "
+                        "opens with no server and no network)")
+    r.add_argument("--gif", type=Path, metavar="FILE.gif",
+                   help="write an animated GIF of the first replicate, for slides")
 
 
 def _fmt(x: float) -> str:
@@ -111,10 +115,48 @@ def _json_extra(summary: dict[str, Any], done: Replicates, steps: int) -> dict[s
     }
 
 
+def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scenario | None,
+              common: dict[str, Any], seed: int) -> None:
+    """Write the first replicate as ``--plot`` (a page for class) and ``--gif`` (for slides).
+
+    Both hold the title, the settings that differ from the defaults and the seed, and the
+    phase portrait beside the time series: the dashboard's exports of the same run
+    (:mod:`dashboard.classexport`, :func:`dyadsim.slides.run_gif`).
+    """
+    from dyadsim import slides
+
+    first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
+    outcome = outcomes.OUTCOMES[first.outcome[0]]
+    names: tuple[str, str] = ("A", "B")
+    marks: list[tuple[int, str]] = []
+    heading = "dyadsim run"
+    if scenario is not None and args.scenario is not None:
+        heading, names = scenario.title, scenario.names
+        marks = [(e.step, e.label or e.kind) for e in scenario.events]
+    traj = first.trajectory(0)
+    steps = int(first.values["run.steps"])
+    lines = slides.settings_lines(settings, names)
+    footer = [f"Settings: {lines[0]}", *lines[1:],
+              f"Seed {seed}, {steps} days; made with dyadsim {__version__}"]
+    if args.plot is not None:
+        from dashboard.classexport import class_html
+
+        run = {"title": heading, "names": list(names), "seed": seed, "steps": steps,
+               "events": [{"step": day, "label": label} for day, label in marks],
+               "traj": traj, "outcome": outcome, "last": int(traj["step"].iloc[-1])}
+        page = class_html(run, footer)
+        write_atomic(args.plot, lambda p: Path(p).write_text(page, encoding="utf-8"))
+    if args.gif is not None:
+        data = slides.run_gif(traj, f"{heading}, seed {seed}", footer, names, events=marks,
+                              ending=outcome)
+        write_atomic(args.gif, lambda p: Path(p).write_bytes(data))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``dyadsim run``: run replicates, print the outcome, write files on request."""
     check_suffix(args.out, (".csv", ".parquet"), "--out")
     check_suffix(args.plot, (".html",), "--plot")
+    check_suffix(args.gif, (".gif",), "--gif")
     check_suffix(args.save, (".toml",), "--save")
     check_runs("run", f"--reps {args.reps}", args.reps)
     scenario = scenario_of(args)
@@ -149,21 +191,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             write_atomic(args.out, lambda p: table.to_parquet(p, index=False))
         del table
-    if args.plot is not None:
-        from dyadsim.plots import run_figure
-
-        seed = int(done.seeds[0])
-        first = run_replicates(settings, reps=1, root_seed=seed, record_every=1, **common)
-        outcome = outcomes.OUTCOMES[first.outcome[0]]
-        title = f"Seed {seed}: {outcome}"
-        names = ("A", "B")
-        marks: list[tuple[int, str]] = []
-        if scenario is not None and args.scenario is not None:
-            title = f"{scenario.title} (seed {seed}: {outcome})"
-            names = scenario.names
-            marks = [(e.step, e.label or e.kind) for e in scenario.events]
-        fig = run_figure(first.trajectory(0), title=title, names=names, events=marks)
-        write_atomic(args.plot, lambda p: fig.write_html(p, include_plotlyjs=True))
+    if args.plot is not None or args.gif is not None:
+        _pictures(args, settings, scenario, common, int(done.seeds[0]))
     if args.json:
         payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
                    "scenario": None if args.scenario is None or scenario is None else {
@@ -179,7 +208,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("\n".join(timeline_text(scenario)))
         print(_report(values, summary, done))
         for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
-                            ("scenario", args.save)):
+                            ("animation", args.gif), ("scenario", args.save)):
             if path is not None:
                 print(f"{label} written to {path}")
     return 0
