@@ -89,8 +89,8 @@ def test_the_figure_is_drawn_at_the_cursor_and_ignores_a_forged_one(monkeypatch)
     fig = captured_figure(monkeypatch, ids.Couple.EXPORT_PNG, view, {"key": key, "i": 30})
     day = int(compute.couple_run(key)["traj"]["step"].iloc[30])
     assert f"day {day} of 90" in fig["layout"]["title"]["text"]
-    phase = [t for t in fig["data"] if t.get("xaxis") == "x6"]
-    assert max(points(t["x"]) for t in phase) == 31
+    phase = [t for t in fig["data"] if t.get("xaxis") == "x6" and t.get("name") == "path"]
+    assert [points(t["x"]) for t in phase] == [31]  # the path so far (the region is fixed)
     for forged in ({"key": key, "i": 10**9}, {"key": "other", "i": 3}, {"key": key, "i": "3"}):
         fig = captured_figure(monkeypatch, ids.Couple.EXPORT_PNG, view, forged)
         assert "day" not in fig["layout"]["title"]["text"]  # the whole run: its outcome
