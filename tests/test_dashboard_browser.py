@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil  # with dash[diskcache], which stops job processes with it
 import pytest
@@ -196,30 +197,26 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
     Nothing is ignored: the app's pages load without a favicon 404 or any other error
     (checked when these tests were written), so every console error is a failure.
     """
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    problems = Problems()
-    tab.on("console", problems.console)
-    tab.on("pageerror", problems.page_error)
-    yield tab
-    context.close()
-    assert not problems.lines, "the browser reported errors:\n" + "\n".join(problems.lines)
-    server.assert_no_traceback()
+    yield from watched(browser, server, viewport={"width": 1400, "height": 1000})
 
 
 @pytest.fixture
 def phone(browser: Browser, server: Server) -> Iterator[Page]:
     """A fresh page the size of a phone (390 x 844, touch); afterwards, as :func:`page`."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
-    tab = context.new_page()
+    yield from watched(browser, server, viewport={"width": 390, "height": 844},
+                       has_touch=True, is_mobile=True, device_scale_factor=2)
+
+
+def watched(browser: Browser, server: Server, **context: Any) -> Iterator[Page]:
+    """A page in a new browser context; afterwards no console or page error, no traceback."""
+    ctx = browser.new_context(**context)
+    tab = ctx.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     problems = Problems()
     tab.on("console", problems.console)
     tab.on("pageerror", problems.page_error)
     yield tab
-    context.close()
+    ctx.close()
     assert not problems.lines, "the browser reported errors:\n" + "\n".join(problems.lines)
     server.assert_no_traceback()
 
