@@ -1,4 +1,4 @@
-"""A run exported for class: one figure, an animated GIF and a standalone HTML page.
+"""A run exported for class: one figure, an animated GIF or MP4 and a standalone HTML page.
 
 Every export holds a title (the scenario and the seed), the settings that differ from the
 registry's defaults, and the phase portrait beside the time series. The figure is
@@ -115,6 +115,14 @@ def class_gif(run: dict[str, Any], footer: list[str], frames: int = slides.FRAME
     events = [(e["step"], e["label"]) for e in run["events"]]
     return slides.run_gif(run["traj"], f"{run['title']}, seed {run['seed']}", footer,
                           run["names"], frames, size, events, ending=run["outcome"])
+
+
+def class_mp4(run: dict[str, Any], footer: list[str], frames: int = slides.FRAMES,
+              size: tuple[int, int] = slides.SIZE) -> bytes:
+    """The run as an MP4 for slides: the GIF's frames (:func:`dyadsim.slides.mp4_bytes`)."""
+    events = [(e["step"], e["label"]) for e in run["events"]]
+    return slides.mp4_bytes(run["traj"], f"{run['title']}, seed {run['seed']}", footer,
+                            run["names"], frames, size, events, ending=run["outcome"])
 
 
 def class_html(run: dict[str, Any], footer: list[str]) -> str:

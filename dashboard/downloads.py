@@ -8,7 +8,7 @@ sends (checked first, :func:`checked_view`), never from a figure or result the b
 sends. The couple's run comes from :func:`dashboard.compute.couple_run`; a sweep's result
 from the one its job left with the server (:func:`dashboard.widgets.held_result`). Figures
 are built by :mod:`dashboard.figures` and drawn offline (:mod:`dashboard.export`); the
-couple's figure, GIF and HTML page for class are composed by :mod:`dashboard.classexport`.
+couple's figure, GIF, MP4 and HTML page for class are composed by :mod:`dashboard.classexport`.
 """
 
 from __future__ import annotations
@@ -24,17 +24,19 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dashboard import classexport, compute, ids, view
 from dashboard.figures import heatmap_figure
 from dashboard.widgets import held_result
+from dyadsim import slides
 from dyadsim.params import REGISTRY
 from dyadsim.scenario import Scenario, ScenarioError
 
 #: The export buttons, in the order the callback lists them.
 BUTTONS: tuple[str, ...] = (ids.Couple.EXPORT_PNG, ids.Couple.EXPORT_SVG,
                             ids.Couple.EXPORT_CSV, ids.Couple.EXPORT_TOML,
-                            ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_HTML,
-                            ids.Sweep.EXPORT_PNG, ids.Sweep.EXPORT_CSV)
+                            ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_MP4,
+                            ids.Couple.EXPORT_HTML, ids.Sweep.EXPORT_PNG, ids.Sweep.EXPORT_CSV)
 _FIGURE_FORMATS = {ids.Couple.EXPORT_PNG: "png", ids.Couple.EXPORT_SVG: "svg"}
-#: The couple's other files drawn from its run: the data, the GIF, the offline page.
-_RUN_FILES = (ids.Couple.EXPORT_CSV, ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_HTML)
+#: The couple's other files drawn from its run: the data, the GIF, the MP4, the offline page.
+_RUN_FILES = (ids.Couple.EXPORT_CSV, ids.Couple.EXPORT_GIF, ids.Couple.EXPORT_MP4,
+              ids.Couple.EXPORT_HTML)
 #: The longest text the view's scenario and file names may be (a library name is ~30).
 MAX_NAME = 200
 _LOG = logging.getLogger(__name__)
@@ -146,6 +148,8 @@ def _export(trigger: str, current: dict[str, Any], cursor: Any) -> tuple[Any, st
         footer = classexport.footer_lines(current)
         if trigger == ids.Couple.EXPORT_GIF:
             return _file(classexport.class_gif(run, footer), f"{name}.gif"), ""
+        if trigger == ids.Couple.EXPORT_MP4:
+            return _file(classexport.class_mp4(run, footer), f"{name}.mp4"), ""
         if trigger == ids.Couple.EXPORT_HTML:
             return {"content": classexport.class_html(run, footer),
                     "filename": f"{name}.html"}, ""
@@ -183,6 +187,8 @@ def export(trigger: str, current: Any, cursor: Any = None) -> tuple[dict[str, An
         return _export(trigger, checked, cursor)
     except (ScenarioError, ValueError) as err:
         return no_update, f"Nothing exported: {str(err).splitlines()[0] if str(err) else err}"
+    except slides.VideoError as err:  # no ffmpeg (what to install), or ffmpeg failed
+        return no_update, f"Nothing exported: {err}"
     except RuntimeError as err:  # kaleido could not start a browser, or could not draw
         return no_update, f"The figure could not be drawn: {str(err).splitlines()[0]}"
     except Exception as err:  # a forged view must never be a 500

@@ -89,6 +89,7 @@ class Couple:
     EXPORT_CSV = "export-csv"
     EXPORT_TOML = "export-toml"
     EXPORT_GIF = "export-gif"
+    EXPORT_MP4 = "export-mp4"
     EXPORT_HTML = "export-html"
     PARAM = "param"  # pattern type: one control per registry parameter
 

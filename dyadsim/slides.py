@@ -1,11 +1,16 @@
-"""A run for slides: its settings in words, and an animated GIF of it.
+"""A run for slides: its settings in words, and an animated GIF or MP4 of it.
 
-The GIF is drawn with Pillow, not with kaleido: kaleido takes about 0.4 s a frame in one
+The frames are drawn with Pillow, not with kaleido: kaleido takes about 0.4 s a frame in one
 browser session (measured, 960 x 540), so 60 frames would hold a request for 25 s, while
 Pillow draws a frame in milliseconds. Each frame shows the time series up to the frame's
 day (pursuit, withdrawal, closeness; the pursue-withdraw waves shaded as far as they have
 come, the scenario's events marked) beside the phase portrait's path so far, on the
 region where the classifier counts the pursue-withdraw loop (``p_a w_b >= PW_ON``).
+
+The GIF and the MP4 are the same frames from one generator (:func:`frame_images`). The MP4
+is H.264 in yuv420p, which every slide program and browser plays; it is encoded by the
+ffmpeg binary that the ``imageio-ffmpeg`` wheel bundles, fed one frame at a time, into a
+temporary file that is renamed only once the encode has finished.
 
 Sizes and frame counts are checked against their bounds before anything is allocated.
 """
@@ -14,12 +19,16 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dyadsim import outcomes
+from dyadsim.files import write_atomic
 from dyadsim.params import REGISTRY, make_params
 
 #: Frames per GIF: allowed range and default; milliseconds a frame is shown.
@@ -31,6 +40,15 @@ LAST_FRAME_MS = 2500
 #: Allowed pixel sizes (width, height) and the default.
 WIDTH_RANGE, HEIGHT_RANGE = (480, 1600), (270, 900)
 SIZE = (960, 540)
+#: The MP4's frames per second: each frame shown 0.2 s, so 60 frames run 12 s, slow enough
+#: to talk over; the last frame is repeated to rest on the ending for about LAST_FRAME_MS.
+MP4_FPS = 5
+MP4_HOLD = max(0, round(LAST_FRAME_MS * MP4_FPS / 1000) - 1)
+#: H.264's constant rate factor (0 lossless, 51 worst; 18-23 looks clean on flat graphics).
+MP4_CRF = 20
+#: What to install when no ffmpeg is found (one line).
+FFMPEG_HINT = ("MP4 export needs ffmpeg: pip install imageio-ffmpeg (its wheel bundles "
+               "ffmpeg), or set IMAGEIO_FFMPEG_EXE to an ffmpeg binary")
 
 #: The GIF's palette, by index: white, ink, grid, A, B, closeness, loop region, path, the
 #: shading of a pursue-withdraw wave (as :data:`dyadsim.plots.SHADE` on white), events.
@@ -213,10 +231,18 @@ class _Canvas:
         return img
 
 
-def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] = ("A", "B"),
-            frames: int = FRAMES, size: tuple[int, int] = SIZE,
-            events: Sequence[tuple[int, str]] = (), ending: str = "") -> bytes:
-    """An animated GIF of one run: the time series and the phase path growing day by day.
+class VideoError(RuntimeError):
+    """The MP4 could not be made: no ffmpeg, or ffmpeg failed. The message is one line."""
+
+
+def frame_images(traj: Any, title: str, footer: Sequence[str],
+                 names: Sequence[str] = ("A", "B"), frames: int = FRAMES,
+                 size: tuple[int, int] = SIZE, events: Sequence[tuple[int, str]] = (),
+                 ending: str = "") -> Iterator[Any]:
+    """The frames of a run for slides, one Pillow image (palette mode) at a time.
+
+    The bounds are checked when this is called, before any frame is drawn; the frames are
+    drawn as they are taken. :func:`run_gif` and :func:`run_mp4` show exactly these.
 
     Args:
         traj: The run's trajectory (``step`` and the partners' pursuit and withdrawal, the
@@ -236,14 +262,128 @@ def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] =
     frames, size = check_frames(frames, size)
     if len(traj) == 0:
         raise ValueError("trajectory: empty; allowed: a run of at least one day")
+    return _frames(traj, title, footer, names, frames, size, events, ending)
+
+
+def _frames(traj: Any, title: str, footer: Sequence[str], names: Sequence[str], frames: int,
+            size: tuple[int, int], events: Sequence[tuple[int, str]],
+            ending: str) -> Iterator[Any]:
     canvas = _Canvas(traj, title, list(footer)[:4], names, size, events)
     rows = frame_rows(len(traj), frames)
     last = int(canvas.steps[-1])
-    images = [canvas.frame(r, f"day {int(canvas.steps[r])} of {last}") for r in rows[:-1]]
-    images.append(canvas.frame(rows[-1], f"day {last}: {ending}" if ending
-                               else f"day {last} of {last}"))
+    for r in rows[:-1]:
+        yield canvas.frame(r, f"day {int(canvas.steps[r])} of {last}")
+    yield canvas.frame(rows[-1], f"day {last}: {ending}" if ending else f"day {last} of {last}")
+
+
+def run_gif(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] = ("A", "B"),
+            frames: int = FRAMES, size: tuple[int, int] = SIZE,
+            events: Sequence[tuple[int, str]] = (), ending: str = "") -> bytes:
+    """An animated GIF of one run: the time series and the phase path growing day by day.
+
+    Each frame is shown :data:`FRAME_MS`, the last :data:`LAST_FRAME_MS`; it loops. The
+    arguments are :func:`frame_images`'s.
+
+    Raises:
+        ValueError: ``frames`` or ``size`` out of bounds, or an empty trajectory (one line).
+    """
+    images = list(frame_images(traj, title, footer, names, frames, size, events, ending))
     buf = io.BytesIO()
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_FRAME_MS]
     images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
                    duration=durations, loop=0, optimize=False, disposal=1)
     return buf.getvalue()
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary the MP4 is encoded with (``imageio-ffmpeg``'s, or its setting).
+
+    Raises:
+        VideoError: ``imageio-ffmpeg`` is not installed, or it finds no ffmpeg that runs
+            (one line saying what to install).
+    """
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        raise VideoError(FFMPEG_HINT) from None
+    found = shutil.which(exe)
+    if found is None:
+        raise VideoError(f"{FFMPEG_HINT} (no ffmpeg runs at {str(exe)[:80]!r})")
+    return found
+
+
+def mp4_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The MP4's (width, height): ``size`` padded to even numbers, as yuv420p needs."""
+    return size[0] + size[0] % 2, size[1] + size[1] % 2
+
+
+def _encode(path: Path, images: Iterator[Any], size: tuple[int, int]) -> None:
+    """Encode ``images`` (drawn at ``size``) as H.264 into ``path``, one frame at a time."""
+    import imageio_ffmpeg
+
+    width, height = mp4_size(size)
+    canvas = np.full((height, width, 3), 255, dtype=np.uint8)  # the padding stays white
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (width, height), fps=MP4_FPS, codec="libx264", pix_fmt_out="yuv420p",
+        quality=None, macro_block_size=2, ffmpeg_log_level="error",
+        output_params=["-crf", str(MP4_CRF), "-preset", "medium", "-tune", "animation",
+                       "-movflags", "+faststart", "-f", "mp4"])
+    try:
+        writer.send(None)  # starts ffmpeg
+        sent = 0
+        for image in images:
+            canvas[: size[1], : size[0]] = np.asarray(image.convert("RGB"))
+            writer.send(canvas)
+            sent += 1
+        for _ in range(MP4_HOLD if sent else 0):
+            writer.send(canvas)
+    except (OSError, RuntimeError) as err:
+        text = str(err).strip()
+        first = text.splitlines()[0] if text else type(err).__name__
+        raise VideoError(f"ffmpeg could not encode the MP4: {first[:200]}") from None
+    finally:
+        writer.close()  # waits for ffmpeg to finish the file (it reports no exit status)
+    with open(path, "rb") as done:
+        head = done.read(1 << 16)
+    if head[4:8] != b"ftyp" or b"moov" not in head:  # +faststart puts moov up front
+        raise VideoError("ffmpeg could not encode the MP4: it wrote no complete file (see "
+                         "its message above)")
+
+
+def run_mp4(path: Path | str, traj: Any, title: str, footer: Sequence[str],
+            names: Sequence[str] = ("A", "B"), frames: int = FRAMES,
+            size: tuple[int, int] = SIZE, events: Sequence[tuple[int, str]] = (),
+            ending: str = "") -> None:
+    """Write the run as an MP4 (H.264, yuv420p) to ``path``: the GIF's frames, for slides.
+
+    The frames are :func:`frame_images`'s at :data:`MP4_FPS`, the last one repeated
+    :data:`MP4_HOLD` times more; an odd width or height gets one white pixel row or column
+    (:func:`mp4_size`). The video goes to a temporary file beside ``path`` that is renamed
+    once it is whole, so a failed encode leaves no file. The other arguments are
+    :func:`frame_images`'s.
+
+    Raises:
+        ValueError: ``frames`` or ``size`` out of bounds, or an empty trajectory (one line).
+        VideoError: No ffmpeg (what to install), or ffmpeg failed (one line).
+    """
+    images = frame_images(traj, title, footer, names, frames, size, events, ending)
+    checked = check_frames(frames, size)[1]
+    ffmpeg_exe()
+    write_atomic(Path(path), lambda tmp: _encode(tmp, images, checked))
+
+
+def mp4_bytes(traj: Any, title: str, footer: Sequence[str], names: Sequence[str] = ("A", "B"),
+              frames: int = FRAMES, size: tuple[int, int] = SIZE,
+              events: Sequence[tuple[int, str]] = (), ending: str = "") -> bytes:
+    """The MP4 of :func:`run_mp4` as bytes, encoded in a private temporary folder.
+
+    Raises:
+        ValueError: ``frames`` or ``size`` out of bounds, or an empty trajectory (one line).
+        VideoError: No ffmpeg (what to install), or ffmpeg failed (one line).
+    """
+    with tempfile.TemporaryDirectory(prefix="dyadsim-mp4-") as folder:
+        target = Path(folder) / "run.mp4"
+        run_mp4(target, traj, title, footer, names, frames, size, events, ending)
+        return target.read_bytes()

@@ -128,6 +128,7 @@ def layout(current: dict[str, Any]) -> html.Div:
                             className="secondary"),
                 html.Button("Animation for slides (GIF)", id=ID.EXPORT_GIF,
                             className="secondary"),
+                html.Button("Video for slides (MP4)", id=ID.EXPORT_MP4, className="secondary"),
                 html.Button("Page to open offline (HTML)", id=ID.EXPORT_HTML,
                             className="secondary"),
             ]),

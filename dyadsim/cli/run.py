@@ -58,6 +58,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "opens with no server and no network)")
     r.add_argument("--gif", type=Path, metavar="FILE.gif",
                    help="write an animated GIF of the first replicate, for slides")
+    r.add_argument("--mp4", type=Path, metavar="FILE.mp4",
+                   help="write the first replicate as an MP4 video (H.264, the GIF's frames "
+                        "at 5 a second), for slides; needs imageio-ffmpeg")
 
 
 def _fmt(x: float) -> str:
@@ -117,9 +120,9 @@ def _json_extra(summary: dict[str, Any], done: Replicates, steps: int) -> dict[s
 
 def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scenario | None,
               common: dict[str, Any], seed: int) -> None:
-    """Write the first replicate as ``--plot`` (a page for class) and ``--gif`` (for slides).
+    """Write the first replicate as ``--plot`` (a page for class), ``--gif`` and ``--mp4``.
 
-    Both hold the title, the settings that differ from the defaults and the seed, and the
+    Each holds the title, the settings that differ from the defaults and the seed, and the
     phase portrait beside the time series: the dashboard's exports of the same run
     (:mod:`dashboard.classexport`, :func:`dyadsim.slides.run_gif`).
     """
@@ -150,6 +153,22 @@ def _pictures(args: argparse.Namespace, settings: dict[str, Any], scenario: Scen
         data = slides.run_gif(traj, f"{heading}, seed {seed}", footer, names, events=marks,
                               ending=outcome)
         write_atomic(args.gif, lambda p: Path(p).write_bytes(data))
+    if args.mp4 is not None:
+        try:
+            slides.run_mp4(args.mp4, traj, f"{heading}, seed {seed}", footer, names,
+                           events=marks, ending=outcome)
+        except slides.VideoError as err:
+            raise CLIError(f"dyadsim run: --mp4: {err}") from None
+
+
+def _check_ffmpeg() -> None:
+    """Refuse ``--mp4`` before any run when no ffmpeg is found (one line: what to install)."""
+    from dyadsim import slides
+
+    try:
+        slides.ffmpeg_exe()
+    except slides.VideoError as err:
+        raise CLIError(f"dyadsim run: --mp4: {err}") from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -157,6 +176,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_suffix(args.out, (".csv", ".parquet"), "--out")
     check_suffix(args.plot, (".html",), "--plot")
     check_suffix(args.gif, (".gif",), "--gif")
+    check_suffix(args.mp4, (".mp4",), "--mp4")
+    if args.mp4 is not None:
+        _check_ffmpeg()
     check_suffix(args.save, (".toml",), "--save")
     check_runs("run", f"--reps {args.reps}", args.reps)
     scenario = scenario_of(args)
@@ -191,7 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             write_atomic(args.out, lambda p: table.to_parquet(p, index=False))
         del table
-    if args.plot is not None or args.gif is not None:
+    if args.plot is not None or args.gif is not None or args.mp4 is not None:
         _pictures(args, settings, scenario, common, int(done.seeds[0]))
     if args.json:
         payload = {"n": summary["n"], "seed": values["run.seed"], "params": values,
@@ -208,7 +230,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("\n".join(timeline_text(scenario)))
         print(_report(values, summary, done))
         for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
-                            ("animation", args.gif), ("scenario", args.save)):
+                            ("animation", args.gif), ("video", args.mp4),
+                            ("scenario", args.save)):
             if path is not None:
                 print(f"{label} written to {path}")
     return 0
