@@ -1,10 +1,12 @@
 """The couple page's lesson panel: what this run is about, where it sits, and the words used.
 
 Beside the run, the panel gives the scenario's title and summary, its own description
-(what to watch, in the scenario file's words), the lesson's place in the teaching order
-(:data:`dashboard.about.LESSONS`) with Back and Next, and a plain-words glossary of every
-quantity on the screen. It is built from the view alone (the hub's ``derived`` outputs),
-so it follows a lesson opened from About, from the picker, from a link or from Next.
+(what to watch, in the scenario file's words), the lesson's goal, what to notice and when
+("Weeks 9–13: ...") and questions for discussion (the file's ``[lesson]`` table), the
+lesson's place in the teaching order (:data:`dashboard.about.LESSONS`) with Back and Next,
+and a plain-words glossary of every quantity on the screen. It is built from the view alone
+(the hub's ``derived`` outputs), so it follows a lesson opened from About, from the picker,
+from a link or from Next.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dash import html
 
 from dashboard import ids, view
 from dashboard.about import LESSONS
+from dyadsim.scenario import Notice, Scenario
+from dyadsim.timeunits import week_of
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Day", "One step of the model is one day of the couple's life together."),
@@ -22,6 +26,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
      "(0 calm, 1 very distressed)."),
     ("Pursuit", "Reaching out to get the partner back: texts, calls, demands, protest."),
     ("Withdrawal", "Pulling away: going quiet, leaving the room, keeping busy elsewhere."),
+    ("Trust", "How much a partner expects the other to be there when needed, learned slowly "
+     "from experience (0 not at all, 1 completely). Some lessons talk about it; it is not "
+     "drawn as a line on this page."),
     ("Satisfaction", "How good the relationship feels to a partner, built up slowly from "
      "how available the other was and how close they are."),
     ("Closeness", "How emotionally close the couple is (0 far apart, 1 very close)."),
@@ -38,9 +45,47 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 )
 """Every quantity on the couple page, in plain words (the same words as the panels)."""
 
+MOMENT: tuple[str, str] = ("Moment", "In this scenario one step is one moment of a short "
+                           "procedure (the Strange Situation), not a day.")
+"""The glossary's first entry for a scenario whose steps are moments (``[run] unit``)."""
+
 
 def _paragraphs(text: str) -> list[html.P]:
     return [html.P(" ".join(part.split())) for part in text.strip().split("\n\n") if part.strip()]
+
+
+def when(notice: Notice, scenario: Scenario) -> str:
+    """Where a notice happens, in the scenario's unit: ``"Weeks 9–13"``, ``"Moments 41–50"``.
+
+    Days are grouped in weeks (:func:`dyadsim.timeunits.week_of`), and a span of days to
+    the run's end reads ``"From week 5"``; moments are given as they are. The whole run is
+    ``"Throughout"``.
+    """
+    first, last = notice.at
+    if (first, last) == (1, scenario.steps):
+        return "Throughout"
+    if scenario.unit == "moment":
+        return f"Moment {first}" if first == last else f"Moments {first}–{last}"
+    a, b = week_of(first), week_of(last)
+    if last == scenario.steps:
+        return f"From week {a}"
+    return f"Week {a}" if a == b else f"Weeks {a}–{b}"
+
+
+def _lesson_parts(scenario: Scenario) -> list[Any]:
+    """The goal, what to notice and the questions of the scenario's ``[lesson]``, if any."""
+    lesson = scenario.lesson
+    if lesson is None:
+        return []
+    notices = [html.Li([html.Strong(f"{when(n, scenario)}: "), n.text]) for n in lesson.notices]
+    return [html.Div(className="lesson-teach", children=[
+        html.H3("Goal"), html.P(lesson.goal, className="lesson-goal"),
+        html.H3("What to notice") if notices else None,
+        html.Ul(notices, className="lesson-notice") if notices else None,
+        html.H3("Questions for discussion") if lesson.questions else None,
+        html.Ol([html.Li(q) for q in lesson.questions], className="lesson-questions")
+        if lesson.questions else None,
+    ])]
 
 
 def _step_button(label: str, name: str) -> html.Button:
@@ -68,15 +113,17 @@ def panel(current: dict[str, Any]) -> list[Any]:
             steps.append(_step_button("Next", LESSONS[k + 1]))
     elif not current.get("upload"):
         steps.append(_step_button("Start the lessons", LESSONS[0]))
+    words = GLOSSARY if scenario.unit == "day" else (MOMENT, *GLOSSARY[1:])
     glossary = html.Details(className="glossary", children=[
         html.Summary("Words on this page"),
-        html.Dl([child for term, meaning in GLOSSARY
+        html.Dl([child for term, meaning in words
                  for child in (html.Dt(term), html.Dd(meaning))]),
     ])
     return [
         html.H2(heading, className="lesson-title"),
         html.P(scenario.summary, className="lesson-summary") if scenario.summary else None,
         html.Div(_paragraphs(scenario.description or ""), className="lesson-text"),
+        *_lesson_parts(scenario),
         html.Div(steps, className="lesson-steps"),
         glossary,
     ]

@@ -1,4 +1,5 @@
-"""The couple page's lesson panel: the run's own description, Back and Next, a glossary."""
+"""The couple page's lesson panel: the run's own description, the lesson's goal, what to
+notice (in weeks, or moments) and its questions, Back and Next, a glossary."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 from dashboard import hub, ids, lesson, view
 from dashboard.about import LESSONS
 from dyadsim.plots import _TITLES
+from dyadsim.scenario import Scenario, loads
+from dyadsim.timeunits import week_of
 
 
 def _ids(children: Any) -> list[Any]:
@@ -93,3 +96,60 @@ def test_the_first_load_shows_one_page_and_a_loading_caption():
              and c.id.startswith("page-") and getattr(c, "style", None) is None]
     assert shown == ["page-sweep"]
     assert "Loading the run" in _text(shell)
+
+
+def test_every_lesson_shows_its_goal_what_to_notice_with_the_weeks_and_its_questions():
+    for name in LESSONS:
+        current, _ = view.choose_scenario(view.default_view(), name)
+        text = " ".join(_text(lesson.panel(current)).split())
+        scenario = view.library_scenario(name)
+        assert scenario.lesson is not None
+        assert "Goal" in text and " ".join(scenario.lesson.goal.split()) in text, name
+        assert "What to notice" in text and "Questions for discussion" in text, name
+        for notice in scenario.lesson.notices:
+            assert f"{lesson.when(notice, scenario)}: {notice.text}" in text, (name, notice)
+        for question in scenario.lesson.questions:
+            assert question in text, (name, question)
+
+
+def test_a_notice_is_placed_in_weeks_and_the_strange_situation_in_moments():
+    trap = view.library_scenario("anxious_avoidant_trap")
+    current, _ = view.choose_scenario(view.default_view(), "anxious_avoidant_trap")
+    text = _text(lesson.panel(current))
+    first, last = trap.lesson.notices[1].at  # days 22-35
+    assert f"Weeks {week_of(first)}–{week_of(last)}: " in text and "Weeks 4–5: " in text
+    moments, _ = view.choose_scenario(view.default_view(), "strange_situation")
+    text = _text(lesson.panel(moments))
+    assert "Moments 31–40: " in text and "Moments 71–80: " in text
+    assert "Week" not in text.split("What to notice")[1].split("Questions")[0]
+
+
+def _with_lesson(steps: int, unit: str, *spans: tuple[int, int]) -> Scenario:
+    notices = "".join(f'[[lesson.notice]]\nat = [{a}, {b}]\ntext = "x"\n' for a, b in spans)
+    return loads(f'title = "t"\nsummary = "s"\ndescription = "d"\n[run]\nsteps = {steps}\n'
+                 f'unit = "{unit}"\n[lesson]\ngoal = "g"\n{notices}', "t.toml")
+
+
+def test_when_names_weeks_days_one_to_seven_being_week_one():
+    s = _with_lesson(365, "day", (1, 7), (8, 14), (60, 89), (7, 8), (29, 365), (1, 365))
+    assert s.lesson is not None
+    assert [lesson.when(n, s) for n in s.lesson.notices] == [
+        "Week 1", "Week 2", "Weeks 9–13", "Weeks 1–2", "From week 5", "Throughout"]
+    m = _with_lesson(80, "moment", (41, 50), (5, 5), (71, 80))
+    assert m.lesson is not None
+    assert [lesson.when(n, m) for n in m.lesson.notices] == [
+        "Moments 41–50", "Moment 5", "Moments 71–80"]
+
+
+def test_a_couple_without_a_lesson_table_has_no_goal_or_questions():
+    text = _text(lesson.panel(view.default_view()))
+    assert "Goal" not in text and "Questions for discussion" not in text
+    assert "What to notice" not in text
+
+
+def test_the_glossary_says_moment_where_a_step_is_a_moment():
+    moments, _ = view.choose_scenario(view.default_view(), "strange_situation")
+    days, _ = view.choose_scenario(view.default_view(), "secure_secure")
+    assert "one moment of a short procedure" in _text(lesson.panel(moments))
+    assert "one moment of a short procedure" not in _text(lesson.panel(days))
+    assert lesson.GLOSSARY[0][1] in _text(lesson.panel(days))

@@ -25,6 +25,7 @@ The format (``docs/SCENARIOS.md`` has it in full, with every event kind)::
     [run]
     steps = 600
     seed = 7
+    unit = "day"             # what a step is: "day" (default) or "moment"
 
     [[events]]               # the timeline (kinds: change, stressor, ambiguity, policy,
     kind = "stressor"        # therapy); a step counts episodes from 1
@@ -41,15 +42,29 @@ The format (``docs/SCENARIOS.md`` has it in full, with every event kind)::
     reps = 100
     shares = { trap = [0.6, 1.0] }
 
+    [lesson]                 # optional: teaching text tied to the default seed's run
+    goal = "What the student should understand."
+    questions = ["A question for discussion"]
+    shows = { outcome = ["settled"] }
+
+    [[lesson.notice]]        # what to notice, at the steps where it happens (checked)
+    at = [120, 126]
+    text = "Sam's distress rises in the silent week."
+    of = "partner_a.activation"
+    within = [0.3, 1.0]
+
 A scenario round-trips: :meth:`Scenario.dumps` writes a canonical file that loads back to
 an equal scenario, which gives the same runs.
 
 The package: :mod:`~dyadsim.scenario.model` holds the data classes and compiles events
 to parameter changes, :mod:`~dyadsim.scenario.fields` checks one value and words the error,
 :mod:`~dyadsim.scenario.reader` reads and checks a whole file, and
-:mod:`~dyadsim.scenario.library` finds the scenarios shipped with dyadsim.
+:mod:`~dyadsim.scenario.lesson` and :mod:`~dyadsim.scenario.lesson_reader` hold and read
+the ``[lesson]`` table, and :mod:`~dyadsim.scenario.library` finds the scenarios shipped
+with dyadsim.
 """
 
+from dyadsim.scenario.lesson import SHOW_NAMES, STEP_UNITS, Lesson, Notice
 from dyadsim.scenario.library import LIBRARY, find, library
 from dyadsim.scenario.model import (
     EVENT_KINDS,
@@ -69,9 +84,13 @@ __all__ = [
     "LIBRARY",
     "PURSUE_WITHDRAW",
     "QUANTITY_HELP",
+    "SHOW_NAMES",
+    "STEP_UNITS",
     "Check",
     "Event",
     "Expect",
+    "Lesson",
+    "Notice",
     "Scenario",
     "ScenarioError",
     "SweepSpec",

@@ -16,6 +16,7 @@ import tomli_w
 
 from dyadsim.interventions import POLICIES, THERAPIES, course_text
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, Value, lookup
+from dyadsim.scenario.lesson import Lesson
 from dyadsim.timeline import Change, Timeline, TimelineError
 
 EVENT_KINDS: dict[str, str] = {
@@ -225,6 +226,9 @@ class Scenario:
         sweep: The ``[sweep]`` table, if any.
         expect: The ``[expect]`` table, if any.
         source: Where it was read from (for messages); not part of the scenario.
+        lesson: The ``[lesson]`` table, if any (:mod:`dyadsim.scenario.lesson`).
+        unit: What one step is (``[run] unit``): ``"day"`` (the default) or ``"moment"``
+            (a moment of a short procedure, such as the Strange Situation).
     """
 
     title: str
@@ -236,6 +240,8 @@ class Scenario:
     sweep: SweepSpec | None = None
     expect: Expect | None = None
     source: str = field(default="<scenario>", compare=False)
+    lesson: Lesson | None = None
+    unit: str = "day"
 
     @property
     def name(self) -> str:
@@ -301,6 +307,8 @@ class Scenario:
             out[who] = table
         for group in ("dyad", "run"):
             table = _group(self.params, group)
+            if group == "run" and self.unit != "day":
+                table["unit"] = self.unit
             if table:
                 out[group] = table
         if self.events:
@@ -319,6 +327,8 @@ class Scenario:
                 if rows:
                     exp[kind] = rows
             out["expect"] = exp
+        if self.lesson is not None:
+            out["lesson"] = self.lesson.to_dict()
         return out
 
     def dumps(self) -> str:

@@ -19,6 +19,7 @@ from dyadsim.files import FileRefused, read_regular
 from dyadsim.interventions import POLICIES, THERAPIES, Preset, available, course_text
 from dyadsim.params import PARTNERS, REGISTRY, ParamError, Value, iter_params, lookup
 from dyadsim.scenario.fields import FieldReader, kind_of
+from dyadsim.scenario.lesson_reader import read_lesson, read_unit
 from dyadsim.scenario.model import (
     EVENT_KINDS,
     PURSUE_WITHDRAW,
@@ -153,6 +154,7 @@ _TOP = {
     "title": "a string", "summary": "a string", "description": "a string",
     "partner_a": "a table", "partner_b": "a table", "dyad": "a table", "run": "a table",
     "events": "an array of tables ([[events]])", "sweep": "a table", "expect": "a table",
+    "lesson": "a table",
 }
 
 
@@ -171,9 +173,15 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
         r.keys(table, who, allowed)
         names.append(r.text(table, "name", who, default=default))
         params.update(r.params(table, who))
+    unit = "day"
     for group in ("dyad", "run"):
         table = r.table(data, group)
-        r.keys(table, group, {p.short: p.allowed() for p in iter_params(group)})
+        allowed = {p.short: p.allowed() for p in iter_params(group)}
+        if group == "run":
+            allowed["unit"] = "day or moment"
+            unit = read_unit(r, table)
+            table = {k: v for k, v in table.items() if k != "unit"}
+        r.keys(table, group, allowed)
         params.update(r.params(table, group))
     steps = int(params.get("run.steps", REGISTRY["run.steps"].default or 0))
     raw_events = r.tables(data, "events")
@@ -185,10 +193,11 @@ def from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
         title, summary, description, (names[0], names[1]), params, events,
         r.sweep(data.get("sweep"), params), r.expect(data.get("expect"), events, steps),
         source,
+        read_lesson(r, data.get("lesson"), steps, _quantity_ok, QUANTITY_HELP),
+        unit,
     )
     scenario.check_timeline()
     return scenario
-
 
 
 class _Reader(FieldReader):
