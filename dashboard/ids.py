@@ -84,6 +84,7 @@ class Couple:
     WORLD = "world-graph"
     LESSON_PANEL = "lesson-panel"
     LESSON_STEP = "lesson-step"  # pattern type: the Back and Next buttons of a lesson
+    NOTICE = "notice"  # pattern type: a lesson's "what to notice" item that shows its day
     EXPORT_PNG = "export-png"
     EXPORT_SVG = "export-svg"
     EXPORT_CSV = "export-csv"
@@ -102,6 +103,11 @@ class Couple:
     def lesson_step(name: Any) -> dict[str, Any]:
         """A lesson panel's button that opens lesson (library scenario) ``name``."""
         return {"type": Couple.LESSON_STEP, "name": name}
+
+    @staticmethod
+    def notice(index: Any) -> dict[str, Any]:
+        """The button of the lesson's ``index``-th notice: it moves playback to its start."""
+        return {"type": Couple.NOTICE, "index": index}
 
     @staticmethod
     def legend(group: str) -> str:

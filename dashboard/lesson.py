@@ -72,12 +72,33 @@ def when(notice: Notice, scenario: Scenario) -> str:
     return f"Week {a}" if a == b else f"Weeks {a}–{b}"
 
 
+def _start(notice: Notice, scenario: Scenario) -> str:
+    """The first step of a notice in words: ``"day 22"``, ``"moment 41"``."""
+    return f"{scenario.unit} {notice.at[0]}"
+
+
+def notice_start(current: dict[str, Any], index: object) -> int | None:
+    """The first step of notice ``index`` of the view's lesson, or ``None``.
+
+    ``index`` comes from the browser (a button's id): anything but an integer in range
+    is ignored, and the notices are read again from the checked view, never from the page.
+    """
+    lesson = view.base_scenario_or_default(current).lesson
+    if (lesson is None or not isinstance(index, int) or isinstance(index, bool)
+            or not 0 <= index < len(lesson.notices)):
+        return None
+    return lesson.notices[index].at[0]
+
+
 def _lesson_parts(scenario: Scenario) -> list[Any]:
     """The goal, what to notice and the questions of the scenario's ``[lesson]``, if any."""
     lesson = scenario.lesson
     if lesson is None:
         return []
-    notices = [html.Li([html.Strong(f"{when(n, scenario)}: "), n.text]) for n in lesson.notices]
+    notices = [html.Li([html.Button(when(n, scenario), id=ids.Couple.notice(k),
+                                    className="notice-jump",
+                                    title=f"Show {_start(n, scenario)} in the run"),
+                        " ", n.text]) for k, n in enumerate(lesson.notices)]
     return [html.Div(className="lesson-teach", children=[
         html.H3("Goal"), html.P(lesson.goal, className="lesson-goal"),
         html.H3("What to notice") if notices else None,

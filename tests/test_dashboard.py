@@ -491,6 +491,12 @@ def test_reset_step_play_and_ticks():
     assert couple_page.advance("ticker", view, at(10), 3) == at(10)
     # a page change (same run) leaves the cursor alone
     assert couple_page.advance("view", view, at(42, True), 0) == at(42, True)
+    # a click on a lesson's notice (a pattern id, a dict) is no playback button
+    assert couple_page.first_trigger({'{"index":1,"type":"notice"}.n_clicks':
+                                      {"index": 1, "type": "notice"}}) is None
+    # a lesson's notice pauses at its first day (the end, if the run is shorter)
+    assert couple_page.advance("notice", view, at(42, True), 0, goto=7) == at(7)
+    assert couple_page.advance("notice", view, at(42), 0, goto=500) == at(100)
 
 
 def test_a_run_that_cannot_start_gives_an_error_not_an_exception():

@@ -55,15 +55,17 @@ def test_a_lesson_shows_its_place_its_description_and_back_and_next():
     assert _ids(children).count(ids.Couple.lesson_step(LESSONS[3])) == 1
 
 
+def _steps(current: dict[str, Any]) -> list[Any]:
+    return [i for i in _ids(lesson.panel(current))
+            if isinstance(i, dict) and i["type"] == ids.Couple.LESSON_STEP]
+
+
 def test_the_first_and_last_lessons_have_one_step_and_the_default_couple_a_start():
     first, _ = view.choose_scenario(view.default_view(), LESSONS[0])
     last, _ = view.choose_scenario(view.default_view(), LESSONS[-1])
-    steps = [i for i in _ids(lesson.panel(first)) if isinstance(i, dict)]
-    assert steps == [ids.Couple.lesson_step(LESSONS[1])]
-    steps = [i for i in _ids(lesson.panel(last)) if isinstance(i, dict)]
-    assert steps == [ids.Couple.lesson_step(LESSONS[-2])]
-    start = [i for i in _ids(lesson.panel(view.default_view())) if isinstance(i, dict)]
-    assert start == [ids.Couple.lesson_step(LESSONS[0])]
+    assert _steps(first) == [ids.Couple.lesson_step(LESSONS[1])]
+    assert _steps(last) == [ids.Couple.lesson_step(LESSONS[-2])]
+    assert _steps(view.default_view()) == [ids.Couple.lesson_step(LESSONS[0])]
 
 
 def test_next_opens_the_next_lesson_with_its_own_seed_and_a_forged_name_is_refused():
@@ -107,7 +109,7 @@ def test_every_lesson_shows_its_goal_what_to_notice_with_the_weeks_and_its_quest
         assert "Goal" in text and " ".join(scenario.lesson.goal.split()) in text, name
         assert "What to notice" in text and "Questions for discussion" in text, name
         for notice in scenario.lesson.notices:
-            assert f"{lesson.when(notice, scenario)}: {notice.text}" in text, (name, notice)
+            assert f"{lesson.when(notice, scenario)} {notice.text}" in text, (name, notice)
         for question in scenario.lesson.questions:
             assert question in text, (name, question)
 
@@ -117,10 +119,10 @@ def test_a_notice_is_placed_in_weeks_and_the_strange_situation_in_moments():
     current, _ = view.choose_scenario(view.default_view(), "anxious_avoidant_trap")
     text = _text(lesson.panel(current))
     first, last = trap.lesson.notices[1].at  # days 22-35
-    assert f"Weeks {week_of(first)}–{week_of(last)}: " in text and "Weeks 4–5: " in text
+    assert f"Weeks {week_of(first)}–{week_of(last)} " in text and "Weeks 4–5 " in text
     moments, _ = view.choose_scenario(view.default_view(), "strange_situation")
     text = _text(lesson.panel(moments))
-    assert "Moments 31–40: " in text and "Moments 71–80: " in text
+    assert "Moments 31–40 " in text and "Moments 71–80 " in text
     assert "Week" not in text.split("What to notice")[1].split("Questions")[0]
 
 
@@ -153,3 +155,19 @@ def test_the_glossary_says_moment_where_a_step_is_a_moment():
     assert "one moment of a short procedure" in _text(lesson.panel(moments))
     assert "one moment of a short procedure" not in _text(lesson.panel(days))
     assert lesson.GLOSSARY[0][1] in _text(lesson.panel(days))
+
+
+def test_each_notice_is_a_button_that_names_its_first_day_and_is_read_from_the_view():
+    current, _ = view.choose_scenario(view.default_view(), "anxious_avoidant_trap")
+    notices = view.library_scenario("anxious_avoidant_trap").lesson.notices
+    buttons = [i for i in _ids(lesson.panel(current))
+               if isinstance(i, dict) and i["type"] == ids.Couple.NOTICE]
+    assert sorted(b["index"] for b in buttons) == list(range(len(notices)))
+    assert [lesson.notice_start(current, k) for k in range(len(notices))] == [
+        n.at[0] for n in notices]
+    # the index comes from the browser: anything but an integer in range is ignored
+    for forged in (-1, len(notices), "1", 1.0, True, None, [0]):
+        assert lesson.notice_start(current, forged) is None, forged
+    plain, _ = view.choose_scenario(view.default_view(), "job_loss")
+    assert view.library_scenario("job_loss").lesson is None
+    assert lesson.notice_start(plain, 0) is None

@@ -143,6 +143,12 @@ def test_a_lesson_a_class_of_thirty_and_phones(served, browser) -> None:
         ended = play_to_the_end(teacher)
         assert ended in ("escalated", "cycling"), ended  # what the trap lesson teaches
         expect(teacher.locator("#caption")).not_to_be_empty()
+        # "what to notice": each item's weeks show that day of the run, paused
+        notice = scenario.lesson.notices[1]
+        panel.locator(".notice-jump").nth(1).click()
+        expect(teacher.locator("#outcome")).to_have_text(
+            re.compile(rf"^Day {notice.at[0]} \(week \d+\) of \d+ days\.$"))
+        expect(teacher.locator("#play")).to_have_text("Play")
         expect(teacher.locator("#world-graph .main-svg").first).to_be_visible()
         shoot(teacher, "hour-lesson.png")
         following = library_scenario(LESSONS[k + 1])

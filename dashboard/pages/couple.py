@@ -233,13 +233,15 @@ DERIVED: dict[str, tuple[Any, str]] = {"lesson_panel": (ID.LESSON_PANEL, "childr
 
 
 def advance(trigger: str | None, current: dict[str, Any], cursor: dict[str, Any] | None,
-            speed_index: int | None) -> dict[str, Any]:
+            speed_index: int | None, goto: int | None = None) -> dict[str, Any]:
     """The playback cursor (row ``i`` of ``last``) after a button, a tick, or a new run.
 
     A new run is shown whole (or played from the start while playing); Reset goes back to
     day 0; Step moves on by the speed; Play starts or pauses; a tick moves on while
-    playing and stops at the end. In the app, ticks run in the browser (``TICK_JS``, the
-    same rule); this function is their reference and is tested.
+    playing and stops at the end; a lesson's notice (trigger ``"notice"``) pauses at
+    row ``goto``, the notice's first day (the run's end if it ended before). In the app,
+    ticks run in the browser (``TICK_JS``, the same rule); this function is their
+    reference and is tested.
     """
     try:
         current = guard.check_view(current)
@@ -256,10 +258,12 @@ def advance(trigger: str | None, current: dict[str, Any], cursor: dict[str, Any]
     if cur.get("key") != key:  # a new run (or a click that came before the first render)
         playing = bool(cur.get("playing"))
         cur = {"key": key, "i": 0 if playing else last, "playing": playing, "last": last}
-        if trigger not in ("reset", "step", "play"):
+        if trigger not in ("reset", "step", "play", "notice"):
             return cur
     i, playing = int(cur.get("i", last)), bool(cur.get("playing"))
-    if trigger == "reset":
+    if trigger == "notice" and goto is not None:
+        i, playing = max(0, min(int(goto), last)), False
+    elif trigger == "reset":
         i, playing = 0, False
     elif trigger == "step":
         i, playing = min(i + speed, last), False
@@ -298,8 +302,25 @@ function (n, cursor, speedIndex, rendered) {
 
 def first_trigger(triggered: dict[str, Any]) -> str | None:
     """The playback trigger that counts among several at once (``ctx.triggered_prop_ids``)."""
-    fired = set(triggered.values())
+    fired = {cid for cid in triggered.values() if isinstance(cid, str)}  # not pattern ids
     return next((name for name, cid in _PLAYBACK_PRIORITY.items() if cid in fired), None)
+
+
+def clicked_notice(current: dict[str, Any]) -> int | None:
+    """The first day of the lesson notice whose button was clicked in this call, if any.
+
+    A panel drawn anew sends its buttons without clicks, which are not clicks; the notice
+    is read from the checked view (:func:`dashboard.lesson.notice_start`).
+    """
+    clicked = ctx.triggered_id
+    if not (isinstance(clicked, dict) and clicked.get("type") == ID.NOTICE):
+        return None
+    if not any(fired.get("value") for fired in ctx.triggered):
+        return None
+    try:
+        return lesson.notice_start(guard.check_view(current), clicked.get("index"))
+    except guard.Refused:
+        return None
 
 
 def render_couple(cursor: dict[str, Any] | None, current: dict[str, Any]
@@ -347,11 +368,15 @@ def register(app: Dash, manager: Any) -> None:
                   Output(ID.PLAY, "children"),
                   Input(ids.Shell.VIEW, "data"), Input(ID.RESET, "n_clicks"),
                   Input(ID.STEP, "n_clicks"), Input(ID.PLAY, "n_clicks"),
+                  Input(ID.notice(ALL), "n_clicks"),
                   State(ID.CURSOR, "data"), State(ID.SPEED, "value"))
     def _advance(current: dict[str, Any], reset: int | None, step: int | None,
-                 play: int | None, cursor: dict[str, Any] | None,
+                 play: int | None, notices: list[int | None], cursor: dict[str, Any] | None,
                  speed: int | None) -> tuple[Any, bool, str]:
-        cursor = advance(first_trigger(ctx.triggered_prop_ids), current, cursor, speed)
+        trigger = first_trigger(ctx.triggered_prop_ids)
+        goto = None if trigger else clicked_notice(current)
+        cursor = advance("notice" if goto is not None else trigger, current, cursor, speed,
+                         goto)
         return cursor, not cursor["playing"], "Pause" if cursor["playing"] else "Play"
 
     # The ticks run in the browser (the same step as advance(..., "ticker")): a tick never
