@@ -10,7 +10,7 @@ Thresholds of the day's sentence are stated here once, in the units of the state
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,14 +36,15 @@ def _count(n: int, noun: str) -> str:
     return f"{_WORDS[n]} {noun}{'' if n == 1 else 's'}"
 
 
-def unanswered_bids(traj: pd.DataFrame, who: str, other: str, i: int) -> int:
-    """How many days in a row, up to row ``i``, ``who`` bid and ``other`` did not answer."""
-    bids = traj[f"{who}.pursuit"].to_numpy()[: i + 1] >= BID
-    missed = traj[f"{other}.availability"].to_numpy()[: i + 1] < UNANSWERED
+def unanswered_bids(traj: Mapping[str, Any], who: str, other: str, i: int) -> int:
+    """How many days in a row, up to row ``i``, ``who`` bid and ``other`` did not answer.
+
+    ``traj`` is a trajectory, or any mapping from its column names to arrays.
+    """
+    bids = np.asarray(traj[f"{who}.pursuit"])
+    offered = np.asarray(traj[f"{other}.availability"])
     streak = 0
-    for bid, miss in zip(bids[::-1], missed[::-1], strict=True):
-        if not (bid and miss):
-            break
+    while streak <= i and bids[i - streak] >= BID and offered[i - streak] < UNANSWERED:
         streak += 1
     return streak
 
@@ -89,27 +90,36 @@ def label(step: int, unit: str = "day") -> str:
     return f"{unit.capitalize()} {step}" + (" (the start)" if step <= 0 else "")
 
 
-def _today(traj: pd.DataFrame, i: int, names: Sequence[str]) -> str:
+_READS = ("step", *(f"partner_{w}.{c}" for w in "ab"
+                    for c in ("activation", "pursuit", "withdrawal", "availability")))
+
+
+def _columns(traj: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns the day's sentence reads, as arrays (read once for many days)."""
+    return {name: traj[name].to_numpy() for name in _READS}
+
+
+def _today(cols: Mapping[str, np.ndarray], i: int, names: Sequence[str]) -> str:
     """The day's own sentence: the more distressed partner by distress, the other by behaviour."""
-    act = {who: traj[f"{who}.activation"].to_numpy() for who in ("partner_a", "partner_b")}
+    act = {who: cols[f"{who}.activation"] for who in ("partner_a", "partner_b")}
     first, second = ("partner_a", "partner_b") if act["partner_a"][i] >= act["partner_b"][
         i] else ("partner_b", "partner_a")
     name = dict(zip(("partner_a", "partner_b"), names, strict=True))
-    missed = unanswered_bids(traj, first, second, i)
+    missed = unanswered_bids(cols, first, second, i)
     return (_distress(name[first], act[first], i, missed) + "; "
-            + _behaviour(name[second], name[first], traj[f"{second}.pursuit"].to_numpy(),
-                         traj[f"{second}.withdrawal"].to_numpy(), i) + ".")
+            + _behaviour(name[second], name[first], cols[f"{second}.pursuit"],
+                         cols[f"{second}.withdrawal"], i) + ".")
 
 
-def _compose(traj: pd.DataFrame, i: int, names: Sequence[str],
+def _compose(cols: Mapping[str, np.ndarray], i: int, names: Sequence[str],
              events: Sequence[dict[str, Any]], told: story.Story, unit: str) -> str:
-    step = int(traj["step"].iloc[i])
+    step = int(cols["step"][i])
     a, b = names
     if step == 0:
         return f"{label(step, unit)}: {a} and {b} begin. Press Play or Step to watch them."
     text = story.sentence(told, i, names, unit)
     if told.days[i].kind not in ("end", "apart"):
-        text += " " + _today(traj, i, names)
+        text += " " + _today(cols, i, names)
     now = [e["label"] for e in events if e["step"] <= step <= e["end"]]
     if now:
         text += " Now: " + "; ".join(now) + "."
@@ -126,11 +136,12 @@ def caption(traj: pd.DataFrame, i: int, names: Sequence[str],
     """
     i = max(0, min(int(i), len(traj) - 1))
     told = story.read(traj, names, events, upto=i, unit=unit)
-    return _compose(traj, i, names, events, told, unit)
+    return _compose(_columns(traj), i, names, events, told, unit)
 
 
 def captions(traj: pd.DataFrame, names: Sequence[str], events: Sequence[dict[str, Any]] = (),
              unit: str = "day") -> list[str]:
     """Every row's :func:`caption` at once, reading the story a single time."""
     told = story.read(traj, names, events, unit=unit)
-    return [_compose(traj, i, names, events, told, unit) for i in range(len(traj))]
+    cols = _columns(traj)
+    return [_compose(cols, i, names, events, told, unit) for i in range(len(traj))]

@@ -12,10 +12,13 @@ A run is cut into phases by the outcome classifier's own rule (:mod:`dyadsim.out
   (``CYCLING_EPISODES`` waves make "cycling");
 * the relationship's end (``dyad.dissolved``) ends the story.
 
-Each phase has a trigger read from the rows around its first day: a scenario event under way,
-bids that went unanswered, a repair (the loop's two sides, pursuit and withdrawal, both cut
-by a large share in one day, as a repair taken up does), or which partner moved first.
-Every day's sentence reads only the rows up to that day: the story is told as it happens.
+Each phase has a trigger read from the rows around its first day. A loop begins after bids
+that went unanswered, or as one partner pulls back or the other presses harder; it lets up
+with a repair (the loop's two sides, pursuit and withdrawal, both cut by a large share in one
+day, as a repair taken up does), or as one partner comes back or the other eases off. A
+scenario event that began within a week, or is under way, is named beside the trigger.
+Every day's sentence reads only the rows up to that day: the story is told as it happens, and
+a whole run's sentences cost one pass over it.
 """
 
 from __future__ import annotations
