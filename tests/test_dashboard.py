@@ -855,7 +855,8 @@ def test_heatmap_hover_gives_the_trap_share_and_the_indices_beside_the_quantity(
             assert words in heat.hovertemplate  # (mean activation: the quantity itself)
     heatmap = sweep_page.render_heatmap(sweep_result, "trap")
     assert heatmap.layout.title.text.endswith("100 days (3.3 months)")
-    assert figures.quantity_label("time_to_escalation") == "days until the trap"
+    assert figures.quantity_label("time_to_escalation") == (
+        f"day the loop began (the first of {outcomes.SUSTAIN_STEPS} days in it)")
     assert set(figures.METRIC_WORDS) == set(outcomes.METRIC_NAMES)  # every metric in words
     assert "_" not in "".join(figures.quantity_label(n) for n in outcomes.METRIC_NAMES)
 

@@ -802,9 +802,11 @@ def test_pause_stops_playback(page: Page, server: Server) -> None:
 
 # --- The mean-field overlay -------------------------------------------------------------
 
-MEANFIELD_STATUS = re.compile(r"^Mean field \(no noise\): .+ cells; (boundaries: .+\.|one "
-                              r"regime, no boundary\.) It predicts the simulated majority "
-                              r"outcome in \d+% of cells\.$")
+MEANFIELD_STATUS = re.compile(r"^Mean field \(no noise\): of \d+ cells, .+; (lines drawn: .+\.|"
+                              r"the same end everywhere, no line\.) It predicts the simulated "
+                              r"majority outcome in \d+% of cells\.$")
+#: Sweep words a teacher should not meet in the mean-field legend (issue 17).
+BOUNDARY_JARGON = ("threshold", "fold", "hopf", "bistable", "|")
 
 
 def boundary_names(page: Page) -> list[str]:
@@ -818,7 +820,7 @@ def test_sweep_draws_meanfield_boundaries_and_the_checkbox_hides_them(page: Page
     assert_page_shown(page, "sweep")
     option = page.locator("#overlay input[value='meanfield']")
     expect(option).to_be_checked()  # on by default
-    expect(page.locator("#overlay")).to_contain_text("Mean-field boundaries (noise-free limit)")
+    expect(page.locator("#overlay")).to_contain_text("Lines where the ending changes")
 
     run_sweep(page)
     status = page.locator("#meanfield-status")
@@ -829,14 +831,18 @@ def test_sweep_draws_meanfield_boundaries_and_the_checkbox_hides_them(page: Page
     assert heat[0]["type"] == "heatmap" and heat[0]["rows"] == 5, heat
     names = boundary_names(page)
     assert names and all(t["type"] == "scatter" for t in heat[1:]), heat
-    assert all(re.fullmatch(r"(fold|Hopf|threshold) \(\w+ \| \w+\)", n) for n in names), names
-    assert any(n.startswith("threshold (") for n in names), names
+    assert all(n.startswith("where ") for n in names), names  # plain words, no jargon
+    assert not [n for n in names if any(w in n.lower() for w in BOUNDARY_JARGON)], names
+    assert any(n.endswith("tip into the loop") for n in names), names
+    dashes = page.evaluate("""() => document.querySelector('#heatmap .js-plotly-plot')
+        ._fullData.slice(1).map(t => t.line.dash)""")
+    assert len(set(dashes)) == len(dashes) == len(names), dashes  # each curve its own style
     for name in names:  # every curve drawn is one the status line names
         assert name in status.inner_text(), (name, status.inner_text())
     legend = page.locator("#heatmap .legendtext")
     expect(legend.first).to_be_visible()
     assert sorted(legend.all_text_contents()) == sorted(names)  # SVG: no innerText
-    expect(legend.filter(has_text="threshold").first).to_be_visible()
+    expect(legend.filter(has_text="tip into the loop").first).to_be_visible()
     shoot(page, "sweep-meanfield.png")
 
     option.uncheck()
