@@ -739,6 +739,56 @@ def test_controls_are_reachable_and_usable_by_keyboard(page: Page, server: Serve
     assert_page_shown(page, "sweep")
 
 
+def test_the_skip_link_is_an_early_tab_stop_and_takes_the_focus_to_play(page: Page,
+                                                                        server: Server) -> None:
+    open_app(page, server)
+    outcome(page)
+    skip, play = page.locator("a.skip-link"), page.locator("#play")
+    box = skip.bounding_box()
+    assert box is not None and box["width"] <= 1 and box["height"] <= 1, box  # out of sight
+
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    stops = []  # from the top of the page: the page buttons, then the skip link
+    for _ in range(len(PAGES) + 2):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("() => document.activeElement.textContent"))
+        if stops[-1] == "Skip to the run controls":
+            break
+    assert stops[-1] == "Skip to the run controls", stops
+    assert len(stops) <= len(PAGES) + 1, stops  # before every control of the sidebar
+    expect(skip).to_be_in_viewport()  # seen once it has the focus
+    box = skip.bounding_box()
+    assert box is not None and box["width"] > 50, box
+    shoot(page, "couple-skip-link.png")
+
+    page.keyboard.press("Enter")
+    expect(play).to_be_focused()
+    page.keyboard.press("Enter")  # Play, from the keyboard
+    expect(play).to_have_text("Pause")
+    page.keyboard.press("Enter")
+    expect(play).to_have_text("Play")
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#step")).to_be_focused()
+
+
+def test_an_opened_replicate_lands_at_the_top_of_the_couple_page(page: Page,
+                                                                 server: Server) -> None:
+    open_app(page, server, "?page=sweep&points=5&reps=4")
+    run_sweep(page)
+    click_top_right_cell(page)
+    button = page.locator("#cell-runs button").first
+    button.scroll_into_view_if_needed()
+    below = page.evaluate("() => window.scrollY")
+    assert below > 200, below  # the buttons are far down the sweep page
+
+    open_replicate(page, 0)
+    outcome(page)
+    page.wait_for_function("() => window.scrollY === 0")
+    expect(page.locator("#scenario")).to_be_in_viewport()
+    page.wait_for_timeout(500)  # the figures are drawn again: the page stays at its top
+    assert page.evaluate("() => window.scrollY") == 0
+
+
 # --- Regressions: bugs these tests found, now fixed ---------------------------------------
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import compute, guard, ids, view
 from dashboard.figures import (
@@ -268,6 +268,11 @@ def register(app: Dash, manager: Any) -> None:
     app.callback(Output(ID.MEANFIELD_RESULT, "data"), Output(ID.MEANFIELD_STATUS, "children"),
                  Input(ID.RESULT, "data"), background=True, manager=manager,
                  prevent_initial_call=True)(meanfield_job)
+
+    # An opened replicate lands at the couple page's top, not at the height of the button
+    # that opened it (assets/navigate.js: only a hidden page shown again scrolls).
+    app.clientside_callback(ClientsideFunction("dyadsim", "landAtTop"),
+                            Input(ids.Shell.page("couple"), "style"))
 
     app.callback(Output(ID.CELL_GRAPH, "figure"), Output(ID.CELL_RUNS, "children"),
                  Output(ID.CELL_VIEWS, "data"), Input(ID.HEATMAP, "clickData"),
