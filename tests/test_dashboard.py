@@ -1075,10 +1075,26 @@ def test_create_app_builds_without_running_the_model(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("title,start", about.SECTIONS)
-def test_about_sections_come_from_the_model_document(title, start):
+def test_about_sections_come_from_the_about_document(title, start):
     text = about.section(start)
     assert text.strip()
     assert not text.lstrip().startswith("## ")
+
+
+def test_the_about_page_shows_every_section_of_the_about_document_in_a_teachers_words():
+    assert [start for _, start in about.SECTIONS] == list(about.doc_sections())  # in order
+    assert about.ABOUT_DOC.name == "ABOUT.md"
+    whole = " ".join(about.doc_sections().values())
+    for developer_words in ("agents.do", "Numba", "Box-Muller", "kernel", "Mesa's"):
+        assert developer_words not in whole, developer_words
+    how = about.section("How to use it")
+    for part in ("Play", "Step", "lesson panel", "world view", "phase portrait", "sweep page",
+                 "Class mode", "QR code", "Export"):
+        assert part in how, part
+    page = about_page.layout()
+    headings = [n.children for n in walk(page) if isinstance(n, html.H3)]
+    assert headings[0] == "What is it?" and headings[1] == "Lessons"
+    assert headings[2:] == [title for title, _ in about.SECTIONS[1:]]
 
 
 def test_about_lessons_exist_and_each_has_a_button():
