@@ -592,9 +592,11 @@ def test_about_page_sections_and_opening_a_lesson(page: Page, server: Server) ->
     assert_page_shown(page, "about")
     expect(page.locator("#share-link")).to_have_value(re.compile(r"\?page=about&"))
     headings = page.locator("#page-about h3").all_inner_texts()
-    for title in ("What it is", "How it works", "Things to notice", "Things to try",
+    for title in ("What is it?", "How it works", "How to use it", "Things to notice",
+                  "Things to try", "Extending the model", "Related models", "Known limits",
                   "References"):
         assert title in headings, headings
+    expect(page.locator("#page-about")).not_to_contain_text("Numba")  # a teacher's words
     lessons = page.locator("#page-about .lesson")
     assert lessons.count() >= 2
     for index in range(lessons.count()):
