@@ -777,6 +777,9 @@ def test_an_opened_replicate_lands_at_the_top_of_the_couple_page(page: Page,
                                                                  server: Server) -> None:
     open_app(page, server, "?page=sweep&points=5&reps=4")
     run_sweep(page)
+    # the sweep's mean-field job ends first, so no job is left writing to the server's
+    # cache when this module's server stops after the last test
+    expect(page.locator("#meanfield-status")).to_have_text(MEANFIELD_STATUS)
     click_top_right_cell(page)
     button = page.locator("#cell-runs button").first
     button.scroll_into_view_if_needed()
