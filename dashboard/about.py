@@ -1,8 +1,10 @@
-"""The "About this model" page, in the manner of NetLogo's Info tab.
+"""The "About this model" page's text, in the manner of NetLogo's Info tab.
 
-Its text is read from ``docs/MODEL.md`` (the model document) when the app is built, so
-there is one copy: what it is, how it works, things to notice, things to try, references.
-Lessons are scenarios from the library, in teaching order.
+Its text is read from ``docs/ABOUT.md`` (written for teachers) when the app is built, so
+there is one copy: what it is, how it works, how to use it, things to notice, things to
+try, extending the model, related models, known limits, references. The developer's model
+document (``docs/MODEL.md``) is not shown here. Lessons are scenarios from the library, in
+teaching order.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from pathlib import Path
 
 from dyadsim.package_data import located
 
-MODEL_DOC: Path = located("docs", "docs") / "MODEL.md"
-"""The model document: shipped in the package (``dyadsim/docs``), or the repository's."""
+ABOUT_DOC: Path = located("docs", "docs") / "ABOUT.md"
+"""The About page's text: shipped in the package (``dyadsim/docs``), or the repository's."""
 
-#: Info-tab heading -> the model document's section (its heading's start).
+#: Info-tab heading -> the About document's section (its heading's start), in page order.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("What it is", "1. Purpose"),
-    ("How it works", "3. Process overview"),
-    ("Things to notice", "11. Things to notice"),
-    ("Things to try", "12. Things to try"),
-    ("Known limits", "9. Known limits"),
-    ("References", "10. References"),
+    ("What is it?", "What is it?"),
+    ("How it works", "How it works"),
+    ("How to use it", "How to use it"),
+    ("Things to notice", "Things to notice"),
+    ("Things to try", "Things to try"),
+    ("Extending the model", "Extending the model"),
+    ("Related models", "Related models"),
+    ("Known limits", "Known limits"),
+    ("References", "References"),
 )
 
 #: Lessons, in teaching order: a secure couple, the trap, its triggers, ways out; then a
@@ -37,8 +42,11 @@ LESSONS: tuple[str, ...] = (
 
 @functools.cache
 def doc_sections() -> dict[str, str]:
-    """The model document's ``## `` sections, by heading."""
-    text = MODEL_DOC.read_text(encoding="utf-8")
+    """The About document's ``## `` sections, by heading.
+
+    What comes before the first section is not shown: it says what the file is.
+    """
+    text = ABOUT_DOC.read_text(encoding="utf-8")
     parts = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
     return {p.split("\n", 1)[0].strip(): p.split("\n", 1)[1].strip() for p in parts}
 
@@ -47,9 +55,9 @@ def section(start: str) -> str:
     """The body of the section whose heading starts with ``start``.
 
     Raises:
-        KeyError: No section of the model document starts so (a test guards this).
+        KeyError: No section of the About document starts so (a test guards this).
     """
     for heading, body in doc_sections().items():
         if heading.startswith(start):
             return body
-    raise KeyError(f"docs/MODEL.md has no section '{start}...'")
+    raise KeyError(f"docs/ABOUT.md has no section '{start}...'")

@@ -172,7 +172,6 @@ def grid_sweep(spec: dict[str, Any], progress: Callable[[int, int], None] | None
     }
 
 
-OVERLAY_COLOUR = "#FF3FA4"
 MEANFIELD_MAX_POINTS = 21
 """The mean-field map uses the sweep's grid up to this many points per axis (coarser above;
 its boundaries are located by bisection between grid cells either way)."""
@@ -205,8 +204,9 @@ def meanfield_overlay(result: dict[str, Any]) -> dict[str, Any]:
         shares = {k: np.array(result["tables"][k]["value"], dtype=float)
                   for k in outcomes.OUTCOMES}
         share = stability.agreement(m, stability.simulated_class(shares))
-    # one colour that stands out on cividis and on the white legend; the dash tells the kind
-    overlay = [{**line, "color": OVERLAY_COLOUR} for line in m.overlay()]
+    from dashboard.figures import boundary_lines  # plain names, one dash style a curve
+
+    overlay = boundary_lines(m.boundaries)
     return {"spec": spec, "overlay": overlay, "regimes": m.counts(), "agreement": share,
             "events": bool(scenario.events)}
 

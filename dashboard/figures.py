@@ -40,12 +40,13 @@ METRIC_WORDS: dict[str, str] = {
     "pursue_withdraw_index": "mean pursue-withdraw index (pursuit × withdrawal)",
     "episodes": "number of pursue-withdraw waves",
     "episode_length": "length of a pursue-withdraw wave (days)",
-    "time_to_escalation": "days until the trap",
-    "trap_entered": "share that fell into the trap at some point",
+    "time_to_escalation": f"day the loop began (the first of {outcomes.SUSTAIN_STEPS} days "
+                          "in it)",
+    "trap_entered": "share that ever fell into the loop",
     "satisfaction": "mean satisfaction",
     "final_satisfaction": "satisfaction at the end",
     "closeness": "mean closeness",
-    "dissolved_at": "days until the break-up",
+    "dissolved_at": "day they split up",
 }
 """Every metric in plain words, as the sweep page names it (tested to cover them all)."""
 
@@ -53,7 +54,7 @@ METRIC_WORDS: dict[str, str] = {
 def quantity_label(name: str) -> str:
     """How a heatmap quantity is named on screen, in plain words."""
     if name == "trap":
-        return "trap share (escalated or cycling)"
+        return "share caught in the loop (escalated or cycling)"
     if name in outcomes.OUTCOMES:
         return f"share {name}"
     if name in METRIC_WORDS:
@@ -61,6 +62,70 @@ def quantity_label(name: str) -> str:
     if readout.is_time_metric(name):
         return f"{name.replace('_', ' ')} (days)"
     return name.replace("_", " ")
+
+
+#: The mean-field regimes (:data:`dyadsim.stability.REGIMES`) in plain words.
+REGIME_WORDS: dict[str, str] = {
+    "settled": "settled", "trapped": "caught in the loop", "distant": "distant",
+    "bistable": "either way (by how they start)", "cycle": "in waves",
+}
+#: Each boundary curve on a sweep gets its own dash, in drawing order (then they repeat).
+BOUNDARY_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash",
+                                    "longdashdot")
+#: One colour that stands out on cividis and on the white legend; the dash tells the curves
+#: apart.
+BOUNDARY_COLOUR = "#FF3FA4"
+
+
+def boundary_name(between: str) -> str:
+    """A mean-field boundary's legend entry in plain words.
+
+    Args:
+        between: The regimes on either side, as :class:`dyadsim.stability.Boundary` gives
+            them (``"settled | trapped"``).
+
+    Returns:
+        Where the curve is in a teacher's words: ``"where settled couples tip into the
+        loop"``; a fold (next to ``bistable``) is where how a couple starts begins to decide
+        how it ends, a Hopf curve (next to ``cycle``) where the waves begin.
+    """
+    pair = set(between.split(" | "))
+    plain = {"settled": "settled", "trapped": "the loop", "distant": "distant",
+             "bistable": "either way", "cycle": "waves"}
+    if "cycle" in pair:
+        other = sorted(pair - {"cycle"}) or ["cycle"]
+        return f"where the waves begin (next to {plain[other[0]]})"
+    if "bistable" in pair:
+        other = sorted(pair - {"bistable"}) or ["bistable"]
+        return f"where how they start decides the end (next to {plain[other[0]]})"
+    if "trapped" in pair and len(pair) == 2:
+        other = sorted(pair - {"trapped"})[0]
+        return f"where {REGIME_WORDS.get(other, other)} couples tip into the loop"
+    if pair == {"settled", "distant"}:
+        return "where settled couples drift apart"
+    return "where " + " turns into ".join(REGIME_WORDS.get(r, r) for r in sorted(pair))
+
+
+def boundary_lines(boundaries: Sequence[Any]) -> list[dict[str, Any]]:
+    """Mean-field boundaries as heatmap overlays: plain names, one dash style each.
+
+    Args:
+        boundaries: :class:`dyadsim.stability.Boundary` curves (``between``, ``x``, ``y``).
+    """
+    return [{"x": b.x, "y": b.y, "name": boundary_name(b.between), "color": BOUNDARY_COLOUR,
+             "dash": BOUNDARY_DASHES[k % len(BOUNDARY_DASHES)]}
+            for k, b in enumerate(boundaries)]
+
+
+def _wrapped(text: str, width: int = 18) -> str:
+    """A colour bar's title on several short lines (``<br>`` between them)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def param_label(name: str) -> str:
@@ -162,16 +227,15 @@ def heatmap_figure(result: dict[str, Any], show: str,
     fig = go.Figure(go.Heatmap(
         x=result["x"]["values"], y=result["y"]["values"], z=value, customdata=custom,
         colorscale=HEATMAP_SCALE, zmin=0 if share else None, zmax=1 if share else None,
-        colorbar={"title": {"text": label if len(label) < 20 else show}},
+        colorbar={"title": {"text": _wrapped(label)}},
         hovertemplate=(f"{param_label(result['x']['name'])} %{{x:.3g}}<br>"
                        f"{param_label(result['y']['name'])} %{{y:.3g}}<br>"
                        f"{label}: %{{z:.3f}}<br>95% CI %{{customdata[0]:.3f}} to "
                        "%{customdata[1]:.3f}<br>replicates: %{customdata[2]:.0f}"
                        f"{extra}<extra></extra>")))
-    for line in overlay:
-        fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines+markers",
-                                 name=line["name"], marker={"size": 5},
-                                 line={"color": line.get("color", "white"), "width": 3,
+    for line in overlay:  # lines only: markers would hide the dash that tells curves apart
+        fig.add_trace(go.Scatter(x=line["x"], y=line["y"], mode="lines", name=line["name"],
+                                 line={"color": line.get("color", "white"), "width": 4,
                                        "dash": line.get("dash", "solid")}))
     fig.update_layout(
         template="plotly_white", font=FONT, height=620,
@@ -179,8 +243,12 @@ def heatmap_figure(result: dict[str, Any], show: str,
                        f"{span(result['steps'])}", "font": {"size": 18}},
         xaxis={"title": param_label(result["x"]["name"])},
         yaxis={"title": param_label(result["y"]["name"])},
-        margin={"l": 80, "r": 20, "t": 60, "b": 130 if overlay else 70},
-        showlegend=bool(overlay), legend={"orientation": "h", "y": -0.22, "x": 0})
+        margin={"l": 80, "r": 20, "t": 60, "b": 90 + 30 * len(overlay) if overlay else 70},
+        showlegend=bool(overlay),
+        legend={"orientation": "h", "y": -0.14, "x": 0, "yanchor": "top",
+                "font": {"size": 15},
+                "title": {"text": "Lines: the model without chance (mean field)",
+                          "side": "top"}})
     return fig
 
 
@@ -203,7 +271,8 @@ def cell_figure(samples: Sequence[dict[str, Any]]) -> go.Figure:
             line={"color": colours[k % len(colours)], "width": 2},
             hovertemplate="day %{x}: %{y:.3f}"))
     fig.add_hline(y=outcomes.PW_ON, line={"dash": "dot", "color": "#555555"},
-                  annotation_text="pursue-withdraw threshold", annotation_position="top left")
+                  annotation_text=f"in the loop from here ({outcomes.PW_ON:g})",
+                  annotation_position="top left")
     fig.update_layout(template="plotly_white", font=FONT, height=380,
                       title={"text": "Sample runs from this cell", "font": {"size": 18}},
                       xaxis=time_axis(last),

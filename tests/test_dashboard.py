@@ -862,7 +862,8 @@ def test_heatmap_hover_gives_the_trap_share_and_the_indices_beside_the_quantity(
             assert words in heat.hovertemplate  # (mean activation: the quantity itself)
     heatmap = sweep_page.render_heatmap(sweep_result, "trap")
     assert heatmap.layout.title.text.endswith("100 days (3.3 months)")
-    assert figures.quantity_label("time_to_escalation") == "days until the trap"
+    assert figures.quantity_label("time_to_escalation") == (
+        f"day the loop began (the first of {outcomes.SUSTAIN_STEPS} days in it)")
     assert set(figures.METRIC_WORDS) == set(outcomes.METRIC_NAMES)  # every metric in words
     assert "_" not in "".join(figures.quantity_label(n) for n in outcomes.METRIC_NAMES)
 
@@ -1070,8 +1071,8 @@ def test_create_app_builds_without_running_the_model(monkeypatch, tmp_path):
     # every component a callback reads or writes (by a plain id) is in the layout
     for key, spec in app.callback_map.items():
         used = [d["id"] for d in (*spec["inputs"], *spec["state"])]
-        for part in key.strip(".").split("..."):
-            used.append(part.split("@")[0].rsplit(".", 1)[0])
+        for part in ([] if spec.get("no_output") else key.strip(".").split("...")):
+            used.append(part.split("@")[0].rsplit(".", 1)[0])  # (no output: a hash for key)
         for cid in used:
             if isinstance(cid, str) and not cid.startswith("{"):
                 assert cid in ids, (cid, key)
@@ -1081,10 +1082,26 @@ def test_create_app_builds_without_running_the_model(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("title,start", about.SECTIONS)
-def test_about_sections_come_from_the_model_document(title, start):
+def test_about_sections_come_from_the_about_document(title, start):
     text = about.section(start)
     assert text.strip()
     assert not text.lstrip().startswith("## ")
+
+
+def test_the_about_page_shows_every_section_of_the_about_document_in_a_teachers_words():
+    assert [start for _, start in about.SECTIONS] == list(about.doc_sections())  # in order
+    assert about.ABOUT_DOC.name == "ABOUT.md"
+    whole = " ".join(about.doc_sections().values())
+    for developer_words in ("agents.do", "Numba", "Box-Muller", "kernel", "Mesa's"):
+        assert developer_words not in whole, developer_words
+    how = about.section("How to use it")
+    for part in ("Play", "Step", "lesson panel", "world view", "phase portrait", "sweep page",
+                 "Class mode", "QR code", "Export"):
+        assert part in how, part
+    page = about_page.layout()
+    headings = [n.children for n in walk(page) if isinstance(n, html.H3)]
+    assert headings[0] == "What is it?" and headings[1] == "Lessons"
+    assert headings[2:] == [title for title, _ in about.SECTIONS[1:]]
 
 
 def test_about_lessons_exist_and_each_has_a_button():

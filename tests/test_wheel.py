@@ -91,7 +91,8 @@ def test_every_module_and_data_file_is_in_the_wheel(installed: Installed) -> Non
     assert modules - names == set()
     scenarios = {f"dyadsim/library/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")}
     assert len(scenarios) >= 10 and scenarios <= names
-    assert {"dyadsim/docs/MODEL.md", "dashboard/assets/style.css"} <= names
+    assert {"dyadsim/docs/MODEL.md", "dyadsim/docs/ABOUT.md",
+            "dashboard/assets/style.css", "dashboard/assets/navigate.js"} <= names
 
 
 def test_the_installed_package_is_the_wheel(installed: Installed) -> None:
@@ -118,12 +119,12 @@ def test_dyadsim_run_reads_a_library_scenario(installed: Installed) -> None:
     assert sum(out["outcomes"].values()) == pytest.approx(1.0, abs=1e-12)
 
 
-def test_the_about_page_reads_the_model_document(installed: Installed) -> None:
+def test_the_about_page_reads_the_about_document(installed: Installed) -> None:
     got = json.loads(installed.output("-c", (
         "import json; from dashboard import about; "
-        "print(json.dumps([str(about.MODEL_DOC), about.doc_sections(), "
-        "about.section('1. Purpose')]))")))
-    path, sections, purpose = got
+        "print(json.dumps([str(about.ABOUT_DOC), about.doc_sections(), "
+        "about.section('What is it?')]))")))
+    path, sections, what = got
     assert installed.inside(path)
     assert sections == about.doc_sections()
-    assert purpose == about.section("1. Purpose") and purpose
+    assert what == about.section("What is it?") and what

@@ -1,7 +1,7 @@
-"""The "About this model" page: lessons first, then the model document's sections.
+"""The "About this model" page: what the model is, the lessons, then the rest of the Info.
 
-The text comes from the model document through :mod:`dashboard.about`; a lesson's button
-opens its scenario on the couple page through the hub (:func:`apply`).
+The text comes from ``docs/ABOUT.md`` (written for teachers) through :mod:`dashboard.about`;
+a lesson's button opens its scenario on the couple page through the hub (:func:`apply`).
 """
 
 from __future__ import annotations
@@ -31,16 +31,28 @@ def lesson_cards() -> list[html.Div]:
     return cards
 
 
+def _section(title: str, start: str) -> list[Any]:
+    """One section of the About document under its Info-tab heading.
+
+    Its links open a new tab, so the dashboard stays open.
+    """
+    return [html.H3(title),
+            dcc.Markdown(section(start), className="doc", link_target="_blank")]
+
+
 def layout(current: dict[str, Any] | None = None) -> html.Div:
-    """The page: lessons first, then the model document's sections (the view is unused)."""
+    """The page: what it is, the lessons, then the other sections (the view is unused)."""
     del current
+    (first_title, first_start), *rest = SECTIONS
     return html.Div(id=ids.Shell.page(NAME), className="page about", children=[
         html.Main(className="main prose", children=[
             html.H2("About this model"),
+            *_section(first_title, first_start),
             html.H3("Lessons"),
+            html.P("In teaching order: each opens on the couple page, where its panel has "
+                   "Back and Next.", className="hint"),
             html.Div(lesson_cards(), className="lessons"),
-            *[child for title, start in SECTIONS for child in (
-                html.H3(title), dcc.Markdown(section(start), className="doc"))],
+            *[child for title, start in rest for child in _section(title, start)],
         ]),
     ])
 

@@ -72,6 +72,8 @@ def layout(current: dict[str, Any]) -> html.Div:
     steps = REGISTRY["run.steps"]
     steps_id = ID.param("run.steps")
     return html.Div(id=ids.Shell.page(NAME), className="page", children=[
+        # the first Tab stop: Play is far down the Tab order, after the sidebar (issue 17)
+        html.A("Skip to the run controls", href=f"#{ID.PLAY}", className="skip-link"),
         html.Aside(className="sidebar", children=[
             html.Label("Scenario or lesson", htmlFor=ID.SCENARIO, className="control-label"),
             dcc.Dropdown(id=ID.SCENARIO, options=scenario_options(),

@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import compute, guard, ids, view
 from dashboard.figures import (
+    REGIME_WORDS,
     cell_figure,
     empty_figure,
     heatmap_figure,
@@ -74,7 +75,8 @@ def layout(current: dict[str, Any]) -> html.Div:
                          options=[{"label": quantity_label(q), "value": q}
                                   for q in view.SHOW_OPTIONS]),
             dcc.Checklist(id=ID.OVERLAY, value=["meanfield"], className="checklist",
-                          options=[{"label": " Mean-field boundaries (noise-free limit)",
+                          options=[{"label": " Lines where the ending changes, without chance "
+                                             "(mean field)",
                                     "value": "meanfield"}]),
             *job_controls(ID.JOB),
             html.P(id=ID.MEANFIELD_STATUS, className="hint", **{"aria-live": "polite"}),
@@ -207,10 +209,12 @@ def meanfield_job(result: dict[str, Any] | None) -> tuple[Any, str]:
     except (ScenarioError, ValueError) as err:
         return None, f"The mean-field map cannot be drawn: {err}"
     hold_result("meanfield", mf["spec"], mf)
-    kinds = sorted({line["name"] for line in mf["overlay"]})
-    counts = ", ".join(f"{k} {v}" for k, v in mf["regimes"].items() if v)
-    text = (f"Mean field (no noise): {counts} cells; "
-            + (f"boundaries: {'; '.join(kinds)}." if kinds else "one regime, no boundary."))
+    names = [line["name"] for line in mf["overlay"]]  # the legend's words, in its order
+    counts = ", ".join(f"{v} {REGIME_WORDS.get(k, k)}" for k, v in mf["regimes"].items()
+                       if v)
+    text = (f"Mean field (no noise): of {sum(mf['regimes'].values())} cells, {counts}; "
+            + (f"lines drawn: {'; '.join(names)}." if names
+               else "the same end everywhere, no line."))
     if mf["agreement"] is not None:
         text += (f" It predicts the simulated majority outcome in {mf['agreement']:.0%} of "
                  "cells.")
@@ -264,6 +268,11 @@ def register(app: Dash, manager: Any) -> None:
     app.callback(Output(ID.MEANFIELD_RESULT, "data"), Output(ID.MEANFIELD_STATUS, "children"),
                  Input(ID.RESULT, "data"), background=True, manager=manager,
                  prevent_initial_call=True)(meanfield_job)
+
+    # An opened replicate lands at the couple page's top, not at the height of the button
+    # that opened it (assets/navigate.js: only a hidden page shown again scrolls).
+    app.clientside_callback(ClientsideFunction("dyadsim", "landAtTop"),
+                            Input(ids.Shell.page("couple"), "style"))
 
     app.callback(Output(ID.CELL_GRAPH, "figure"), Output(ID.CELL_RUNS, "children"),
                  Output(ID.CELL_VIEWS, "data"), Input(ID.HEATMAP, "clickData"),
