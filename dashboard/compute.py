@@ -96,7 +96,7 @@ def couple_run(key: str) -> dict[str, Any]:
     pw = outcomes.pursue_withdraw(trajectory)
     return {
         "title": scenario.title, "names": list(scenario.names), "seed": scenario.seed,
-        "steps": scenario.steps, "events": events_of(scenario),
+        "steps": scenario.steps, "unit": scenario.unit, "events": events_of(scenario),
         "traj": traj, "pw": pw, "outcome": outcome, "metrics": metrics,
         "last": int(traj["step"].iloc[-1]),
     }

@@ -145,7 +145,14 @@ def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
     fig = run_figure_dict(traj, "", tuple(run["names"]), events, annotation_size=16,
                           last_day=run["last"])
     layout = fig["layout"]
+    unit = run.get("unit", "day")
     for key in [k for k in layout if k.startswith("xaxis")]:
+        if unit != "day":  # moments, not days: no weeks on the axis
+            title = layout[key].get("title")
+            layout[key].update(time_axis(run["last"], unit, unit),
+                               title=title and {"text": unit})
+            if not title:
+                layout[key].pop("title")
         layout[key]["range"] = [0, run["last"]]
     layout.update(height=760, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
                   uirevision="couple", legend={"orientation": "h", "x": 0, "y": -0.12,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dyadsim import outcomes
-from dyadsim.timeunits import DAYS_PER_MONTH, DAYS_PER_WEEK, describe
+from dyadsim.timeunits import DAYS_PER_MONTH, DAYS_PER_WEEK, describe, steps_span
 
 #: Pursuit at or above this is a bid for closeness.
 BID = 0.25
@@ -273,7 +273,7 @@ def span(steps: int, unit: str = "day") -> str:
     """A number of steps as a reader says it: days, whole weeks, months; or ``"4 moments"``."""
     n = int(steps)
     if unit != "day":
-        return f"{n} {unit}{'' if n == 1 else 's'}"
+        return steps_span(n, unit)
     if n < 14:
         return describe(n)
     if n < 2 * DAYS_PER_MONTH:

@@ -121,8 +121,23 @@ def time_ticks(last_day: float) -> tuple[list[int], list[str]]:
     return days, ["0"] + [f"{d}<br>{per * k} {word}" for k, d in enumerate(days) if k]
 
 
-def time_axis(last_day: float, title: str = "day") -> dict[str, Any]:
-    """A Plotly axis (a plain dict) in days with week or month ticks (:func:`time_ticks`)."""
+def steps_span(steps: int, unit: str = "day") -> str:
+    """A run's length in its unit: :func:`span` for days, ``"80 moments"`` otherwise."""
+    if unit == "day":
+        return span(steps)
+    n = int(steps)
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def time_axis(last_day: float, title: str = "day", unit: str = "day") -> dict[str, Any]:
+    """A Plotly axis (a plain dict) in days with week or month ticks (:func:`time_ticks`).
+
+    A run whose steps are not days (``unit="moment"``) is ticked every 10 steps, titled
+    with its unit, and never in weeks.
+    """
+    if unit != "day":
+        return {"title": {"text": unit if title == "day" else title}, "tickmode": "linear",
+                "tick0": 0, "dtick": 10}
     values, labels = time_ticks(last_day)
     return {"title": {"text": title}, "tickmode": "array", "tickvals": values,
             "ticktext": labels}

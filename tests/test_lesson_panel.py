@@ -3,9 +3,10 @@ notice (in weeks, or moments) and its questions, Back and Next, a glossary."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from dashboard import hub, ids, lesson, view
+from dashboard import compute, hub, ids, lesson, view
 from dashboard.about import LESSONS
 from dyadsim.plots import _TITLES
 from dyadsim.scenario import Scenario, loads
@@ -171,3 +172,24 @@ def test_each_notice_is_a_button_that_names_its_first_day_and_is_read_from_the_v
     plain, _ = view.choose_scenario(view.default_view(), "job_loss")
     assert view.library_scenario("job_loss").lesson is None
     assert lesson.notice_start(plain, 0) is None
+
+
+def test_the_strange_situation_speaks_in_moments_on_the_whole_couple_page():
+    """Caption, playback line, outcome line and time axis say moments, never days or weeks."""
+    from dashboard.pages import couple as couple_page
+
+    current, _ = view.choose_scenario(view.default_view(), "strange_situation")
+    key = compute.couple_key(current)
+    figure, _, text, line = couple_page.render_couple({"key": key, "i": 45}, current)
+    assert text.startswith("Moment 45") and line == "Moment 45 of 80 moments."
+    _, _, text, line = couple_page.render_couple(None, current)
+    assert line.startswith("End of the procedure after 80 moments. Means over the run: ")
+    axes = [v for k, v in figure.layout.to_plotly_json().items() if k.startswith("xaxis")]
+    assert all(a["tickmode"] == "linear" and a["dtick"] == 10 for a in axes)
+    assert [a["title"]["text"] for a in axes if a.get("title")] == ["moment"]
+    for said in (text, line):
+        assert not re.search(r"\b(day|days|week|weeks|month|months)\b", said, re.I), said
+    # a couple's run still speaks in days
+    trap, _ = view.choose_scenario(view.default_view(), "anxious_avoidant_trap")
+    _, _, text, line = couple_page.render_couple(None, trap)
+    assert text.startswith("Day 365 (week 53)") and line.startswith("Outcome after 365 days")

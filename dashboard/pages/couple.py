@@ -23,7 +23,7 @@ from dashboard.world import world_figure
 from dyadsim import readout
 from dyadsim.params import PARTNERS, REGISTRY, iter_params
 from dyadsim.scenario import ScenarioError
-from dyadsim.timeunits import day_label, span
+from dyadsim.timeunits import day_label, span, steps_span
 
 NAME = "couple"
 TITLE = "One couple"
@@ -338,14 +338,20 @@ def render_couple(cursor: dict[str, Any] | None, current: dict[str, Any]
     last = len(run["traj"]) - 1
     i = (last if not cursor or cursor["key"] != compute.couple_key(current)
          else min(cursor["i"], last))
-    text = caption(run["traj"], i, run["names"], run["events"])
-    if i >= last:
+    unit = run.get("unit", "day")
+    text = caption(run["traj"], i, run["names"], run["events"], unit=unit)
+    means = f"Means over the run: {readout.indices_text(run['metrics'], 2)}."
+    if i >= last and unit != "day":
+        # a short procedure (moments): the couple outcome classes describe a relationship
+        # over months, not eight episodes of a Strange Situation, so none is named
+        outcome = f"End of the procedure after {steps_span(last, unit)}. {means}"
+    elif i >= last:
         days = int(run["traj"]["step"].iloc[-1])
-        outcome = (f"Outcome after {span(days)}: {OUTCOME_TEXT[run['outcome']]}. "
-                   f"Means over the run: {readout.indices_text(run['metrics'], 2)}.")
+        outcome = f"Outcome after {span(days)}: {OUTCOME_TEXT[run['outcome']]}. {means}"
     else:
-        day = day_label(int(run["traj"]["step"].iloc[i])).capitalize()
-        outcome = f"{day} of {run['steps']} days."
+        now = int(run["traj"]["step"].iloc[i])
+        where = day_label(now).capitalize() if unit == "day" else f"{unit.capitalize()} {now}"
+        outcome = f"{where} of {run['steps']} {unit}s."
     return couple_figure(run, i), phase_figure(run, i), text, outcome
 
 
