@@ -540,3 +540,13 @@ def test_a_bad_public_url_is_one_line_naming_the_variable(tmp_path, monkeypatch,
     ("http://[fe80::1]:8050", "http://[fe80::1]:8050")])
 def test_a_good_public_url_is_taken(value, base):
     assert address.check(value) == base
+
+
+def test_dyadsim_dashboard_refuses_a_bad_public_url_before_serving(monkeypatch, capsys):
+    from dyadsim.cli.command import main
+
+    monkeypatch.setenv(address.ENV, "http://host/../admin")
+    assert main(["dashboard", "--port", "18999"]) == 2  # returns: nothing was served
+    err = capsys.readouterr().err.strip()
+    assert err == (f"dyadsim: error: {address.ENV} = 'http://host/../admin': not allowed; "
+                   f"allowed: {address.ALLOWED}")

@@ -3,8 +3,10 @@
 The server is ``dyadsim dashboard --workers 2`` with its class database in a temporary
 folder. Thirty students (threads, each an HTTP client with its own token) join and play at
 once; then the server is stopped and started again on the same database, and the class goes
-on. The browser test opens the teacher's screen in Debian's Chromium (never a downloaded
-browser) and saves ``out/screenshots/class-teacher.png``.
+on. Thirty more play in pairs (15 couples): every move is stored and every couple plays
+every week, each week once. The browser tests open the teacher's screen in Debian's
+Chromium (never a downloaded browser) and save ``out/screenshots/class-teacher.png``; two
+phones play a week in pairs, the first waiting for the second.
 """
 
 from __future__ import annotations
@@ -89,6 +91,26 @@ def test_thirty_students_play_at_once_and_no_move_is_lost(served):
     assert status == 410 and "has left" in body["error"]
 
 
+def test_thirty_students_play_in_pairs_and_every_couple_advances(served):
+    run = drill.play_class(served.url, STUDENTS, WEEKS, mode="pairs")
+    assert run.failures == []
+    assert len(run.latencies) == STUDENTS * (WEEKS + 1)  # week 1 was tapped twice
+    assert len(run.waits) == STUDENTS * WEEKS
+    view = teacher_view(served, run.code, run.teacher)
+    assert view["mode"] == "pairs" and view["students"] == STUDENTS
+    assert view["couples"] == STUDENTS // 2
+    assert view["moves"] == STUDENTS * WEEKS  # every move stored, once
+    assert view["weeks_played"] == STUDENTS // 2 * WEEKS  # every couple, every week, once
+    assert sum(view["now"][g] for g in ("trapped", "settled", "apart")) == STUDENTS // 2
+    played = {run.names[i]: moves for i, moves in run.played.items()}
+    for couple in view["list"]:
+        assert couple["weeks"] == WEEKS and couple["stood_in"] == 0
+        assert couple["played_a"] == played[couple["a"]["name"]]
+        assert couple["played_b"] == played[couple["b"]["name"]]
+    status, body = drill.call(f"{served.url}/class/api/{run.code}/debrief", token=run.teacher)
+    assert status == 200 and sum(body["class"].values()) == STUDENTS // 2
+
+
 def test_unknown_code_and_forged_token_get_one_line(served):
     status, body = drill.call(f"{served.url}/class/api/ACDEF/join", "POST", {"name": "x"})
     assert status == 404 and "no such class" in body["error"]
@@ -157,3 +179,37 @@ def test_the_teacher_starts_a_class_and_sees_students_play(served, browser):
         phone.close()
     assert problems == []
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_two_phones_play_a_week_in_pairs_and_the_first_waits(served, browser):
+    problems: list[str] = []
+    status, body = drill.call(f"{served.url}/class/api/sessions", "POST",
+                              {"weeks": 3, "mode": "pairs"})
+    assert status == 201
+    code = body["code"]
+    contexts = [browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+                for _ in range(2)]
+    try:
+        phones = [c.new_page() for c in contexts]
+        for phone, name in zip(phones, ("Ann", "Bo"), strict=True):
+            phone.set_default_timeout(TIMEOUT_MS)
+            phone.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            phone.on("pageerror", lambda e: problems.append(str(e)))
+            phone.goto(f"{served.url}/class/join?code={code}")
+            phone.fill("#name", name)
+            phone.click("button[type=submit]")
+            expect(phone.locator("#week")).to_contain_text("Week 1 of 3")
+        sam, alex = phones
+        expect(sam.locator("#role")).to_contain_text("partner A (Sam")
+        expect(sam.locator("#role")).to_contain_text("with Bo as your partner")
+        sam.click("[data-move=press]")
+        expect(sam.locator("#week")).to_contain_text("waiting for Bo")
+        expect(sam.locator("[data-move=press]")).to_be_disabled()
+        alex.click("[data-move=reassure]")
+        expect(alex.locator("#week")).to_contain_text("Week 2 of 3")
+        expect(sam.locator("#week")).to_contain_text("Week 2 of 3")  # the page polled
+        assert sam.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        for c in contexts:
+            c.close()
+    assert problems == []

@@ -138,8 +138,9 @@ poll(); setInterval(poll, 2000);
 def join_page(code: str) -> str:
     """A student's phone: join with the code and a name, then one button per move.
 
-    The buttons are the student's side's moves (the server sends them); while a student
-    waits for their partner's move the page polls every 2 s.
+    The buttons are the student's side's moves (the server sends them). In pairs the page
+    polls every 2 s while the game goes on: for the partner's move, a classmate joining, a
+    partner leaving; an answer that left before a click is dropped (``SEQ``).
     """
     return f"""<h1>Play a partner</h1>
 <form id="join"><label>Class code <input id="code" name="code" autocomplete="off"
@@ -152,7 +153,7 @@ def join_page(code: str) -> str:
 <button id="leave" style="background:#666">Leave the class</button></div>
 <p class="err" id="error"></p>
 <script>
-let CODE = '', WEEK = 1, TIMER = null;
+let CODE = '', WEEK = 1, TIMER = null, SEQ = 0;
 const err = (t) => document.getElementById('error').textContent = t;
 const text = (id, t) => document.getElementById(id).textContent = t;
 async function call(path, body) {{
@@ -166,12 +167,15 @@ function buttons(moves) {{
   box.dataset.side = moves.map(m => m.name).join(); box.replaceChildren();
   for (const m of moves) {{ const b = document.createElement('button');
     b.dataset.move = m.name; b.textContent = m.label;
-    b.onclick = async () => {{
+    b.onclick = async () => {{ SEQ++;
       try {{ show(await call('/move', {{week: WEEK, move: m.name}})); }}
       catch (e) {{ err(e.message); }} }};
     box.appendChild(b); }} }}
-async function poll() {{ TIMER = null;
-  try {{ show(await call('/me')); }} catch (e) {{ err(e.message); }} }}
+async function poll() {{ TIMER = null; const seq = SEQ;
+  try {{ const s = await call('/me'); if (seq === SEQ) show(s); else later(s); }}
+  catch (e) {{ err(e.message); }} }}
+function later(s) {{
+  if (s.mode === 'pairs' && !s.over && TIMER === null) TIMER = setTimeout(poll, 2000); }}
 function show(s) {{
   WEEK = s.week; document.getElementById('join').hidden = true;
   document.getElementById('game').hidden = false;
@@ -186,8 +190,7 @@ function show(s) {{
   const notes = document.getElementById('notes'); notes.replaceChildren();
   for (const n of s.notes || []) {{ const li = document.createElement('li');
     li.textContent = n; notes.appendChild(li); }}
-  err('');
-  if (s.waiting && TIMER === null) TIMER = setTimeout(poll, 2000); }}
+  err(''); later(s); }}
 document.getElementById('join').onsubmit = async (ev) => {{
   ev.preventDefault(); CODE = document.getElementById('code').value.trim().toUpperCase();
   try {{ await call('/join', {{name: document.getElementById('name').value}});
