@@ -110,6 +110,9 @@ class ClassRun:
     played: dict[int, list[str]] = field(default_factory=dict)
     waits: list[float] = field(default_factory=list)
     names: dict[int, str] = field(default_factory=dict)
+    ended: set[int] = field(default_factory=set)
+    """Students whose relationship ended (one partner left, in the model) before the last week:
+    they stop there, as a student would, with the moves they played."""
 
 
 def _student(base: str, run: ClassRun, i: int, token: str, weeks: int) -> tuple:
@@ -128,6 +131,8 @@ def _student(base: str, run: ClassRun, i: int, token: str, weeks: int) -> tuple:
             elif body["played"][week - 1] != move or len(body["played"]) != week:
                 failures.append(f"student {i} week {week}: played {body['played']}")
         played.append(move)
+        if status == 200 and body["over"] and week < weeks:
+            break  # the couple split: the game is over early
     return i, played, times, failures
 
 
@@ -169,6 +174,8 @@ def _paired_student(base: str, run: ClassRun, i: int, token: str, weeks: int) ->
             failures.append(f"student {i} week {week}: {problem or body['played']}")
             break
         played.append(move)
+        if body["over"] and week < weeks:
+            break  # the couple split: the game is over early
     return i, played, times, failures, waits
 
 
@@ -196,6 +203,8 @@ def play_class(base: str, students: int, weeks: int, mode: str = "model") -> Cla
                               range(students)))
     for i, played, times, failures, *waits in plays:
         run.played[i] = played
+        if len(played) < weeks and not failures:
+            run.ended.add(i)
         run.latencies += times
         run.failures += failures
         run.waits += waits[0] if waits else []
