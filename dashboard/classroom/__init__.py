@@ -1,8 +1,10 @@
-"""Class mode (a modern HubNet): students play partner B of a couple from their phones.
+"""Class mode (a modern HubNet): students play a partner of a couple from their phones.
 
-:func:`register` adds the routes to the dashboard's Flask server (:mod:`.routes`); the rules
-of play are :mod:`.game`, the SQLite record :mod:`.store`, what a request does :mod:`.service`
-and the pages :mod:`.pages`.
+Each student plays partner B against the model's partner A, or, in pairs, classmates play
+A and B of one couple. :func:`register` adds the routes to the dashboard's Flask server
+(:mod:`.routes`); the rules of play are :mod:`.game` (and :mod:`.pairs` for pairs), the
+SQLite record :mod:`.store`, what a request does :mod:`.service`, the teacher's view of
+pairs :mod:`.pairview`, the join address :mod:`.address` and the pages :mod:`.pages`.
 """
 
 from __future__ import annotations

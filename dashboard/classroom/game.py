@@ -1,4 +1,4 @@
-"""The rules of play: a student is partner B of a couple; the model plays partner A.
+"""The rules of play: a student plays partner B against the model's A, or a side of a pair.
 
 Each couple is the registry's default couple (an anxious partner A, an avoidant partner B),
 with its own seed: the session's seed and the student's number (:func:`couple_seed`). One
@@ -19,6 +19,22 @@ The moves:
                 a third less responsive.
 ``withdraw``    stonewall: :data:`~dyadsim.interventions.POLICIES` ``unresponsive`` (no
                 response, no reassurance) and pulls away half-way more readily.
+
+In pairs (:mod:`.pairs`) a classmate plays partner A (Sam, the anxious side) with
+:data:`MOVES_A`, mapped onto A's parameters the same way: each move is a preset of
+:mod:`dyadsim.interventions` (or the model's own construct for it), moving the parameters
+that name what the partner does, for that week only.
+
+``reach_out_calmly``  a softened bid: EFT's "the blamer softens" (``protest_intensity``
+                      70% of the way to 0) with mindfulness's self-soothing (60% of the way
+                      to 0.6): Sam still reaches for B, asking instead of protesting.
+``press``             press for an answer: hyperactivation turned up, the mirror of B's
+                      ``withdraw``: pursuit gain half-way to its top (3), protest that keeps
+                      going without hope (persistence half-way to 1), at full intensity.
+``give_space``        restraint in repeated contact: the ``secure_practice`` preset (pursuit
+                      gain 60% of the way to 0.2, protest persistence 60% of the way to 0).
+``withdraw``          stonewall, the same move as B's: ``unresponsive`` and pulls away
+                      half-way more readily.
 """
 
 from __future__ import annotations
@@ -29,7 +45,7 @@ import numpy as np
 
 from dyadsim import episode, outcomes, streams
 from dyadsim.individual import individualize
-from dyadsim.interventions import POLICIES, Effect
+from dyadsim.interventions import POLICIES, THERAPIES, Effect
 from dyadsim.params import param_matrix
 from dyadsim.registry import PARTNER_FIELDS
 from dyadsim.schema import (
@@ -74,7 +90,21 @@ MOVES: dict[str, Move] = {m.name: m for m in (
     Move("withdraw", "Withdraw",
          (*POLICIES["unresponsive"].effects, Effect("withdrawal_gain", 3.0, 0.5))),
 )}
-"""The moves, by the name the HTTP API takes."""
+"""Partner B's moves, by the name the HTTP API takes."""
+
+MOVES_A: dict[str, Move] = {m.name: m for m in (
+    Move("reach_out_calmly", "Reach out calmly",
+         (Effect("protest_intensity", 0.0, 0.7), *THERAPIES["mindfulness"].effects)),
+    Move("press", "Press for an answer",
+         (Effect("protest_intensity", 1.0, 1.0), Effect("protest_persistence", 1.0, 0.5),
+          Effect("pursuit_gain", 3.0, 0.5))),
+    Move("give_space", "Give space", THERAPIES["secure_practice"].effects),
+    Move("withdraw", "Withdraw", MOVES["withdraw"].effects),
+)}
+"""Partner A's moves (a classmate plays Sam, the anxious side), by the API's name."""
+
+SIDES: dict[str, dict[str, Move]] = {"a": MOVES_A, "b": MOVES}
+"""Each side's moves."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +160,15 @@ def start(cp: Couple) -> Now:
                float(episode.initial_closeness(cp.d)), 0, False)
 
 
-def moved(pb: np.ndarray, move: str) -> np.ndarray:
-    """Partner B's parameters for a week of ``move`` (:data:`MODEL`: unchanged)."""
-    out = pb.copy()
+def moved(p: np.ndarray, move: str, side: str = "b") -> np.ndarray:
+    """A partner's parameters for a week of ``move`` (:data:`MODEL`: unchanged).
+
+    ``side`` is ``"b"`` (:data:`MOVES`) or ``"a"`` (:data:`MOVES_A`).
+    """
+    out = p.copy()
     if move == MODEL:
         return out
-    for e in MOVES[move].effects:
+    for e in SIDES[side][move].effects:
         i = PARTNER_FIELDS.index(e.field)
         out[i] = out[i] + e.fraction * (e.goal - out[i])
     return out
@@ -145,9 +178,13 @@ def _draw(key: int, day: int, channel: int) -> float:
     return float(streams.uniform(key, day, channel))
 
 
-def day(cp: Couple, pb: np.ndarray, now: Now) -> Now:
-    """One model day, with the draws the batch engine takes for this key and day."""
-    t, key, pa, d = now.day + 1, cp.key, cp.pa, cp.d
+def day(cp: Couple, pb: np.ndarray, now: Now, pa: np.ndarray | None = None) -> Now:
+    """One model day, with the draws the batch engine takes for this key and day.
+
+    ``pa`` is partner A's parameters for the day (default: the couple's own).
+    """
+    t, key, d = now.day + 1, cp.key, cp.d
+    pa = cp.pa if pa is None else pa
     a, b = 0, _CH
     lapsed = [episode.drawn(_draw(key, t, streams.LAPSE + o), p[F_LAPSE])
               for o, p in ((a, pa), (b, pb))]
@@ -170,17 +207,17 @@ def series_row(now: Now) -> list[float]:
             sb[S_SAT], now.c]
 
 
-def play(cp: Couple, now: Now, move: str, days: int = DAYS_PER_MOVE
+def play(cp: Couple, now: Now, move: str, days: int = DAYS_PER_MOVE, move_a: str = MODEL
          ) -> tuple[Now, list[list[float]]]:
-    """A week (``days``) of ``move``; returns the new state and each day's series row.
+    """A week (``days``) of B's ``move`` and A's ``move_a``: the new state, each day's row.
 
     A couple that has split stays as it was (no rows).
     """
-    pb, rows = moved(cp.pb, move), []
+    pa, pb, rows = moved(cp.pa, move_a, "a"), moved(cp.pb, move), []
     for _ in range(days):
         if now.gone:
             break
-        now = day(cp, pb, now)
+        now = day(cp, pb, now, pa)
         rows.append(series_row(now))
     return now, rows
 
@@ -208,6 +245,18 @@ def run_alone(seed: int, moves: list[str]) -> tuple[str, list[list[float]]]:
     return outcome(rows, now.gone), rows
 
 
+def run_pair(seed: int, moves_a: list[str], moves_b: list[str]
+             ) -> tuple[str, list[list[float]]]:
+    """A pair's couple played from the start, week by week: its outcome and rows."""
+    cp = couple(seed)
+    now = start(cp)
+    rows = [series_row(now)]
+    for ma, mb in zip(moves_a, moves_b, strict=True):
+        now, more = play(cp, now, mb, move_a=ma)
+        rows += more
+    return outcome(rows, now.gone), rows
+
+
 def engine_outcomes(seeds: list[int], weeks: int, move: str) -> list[str]:
     """The batch engine's outcomes of these couples after ``weeks`` weeks of one move.
 
@@ -231,8 +280,10 @@ def engine_outcomes(seeds: list[int], weeks: int, move: str) -> list[str]:
     return result.outcome_names()
 
 
-def words(now: Now) -> str:
-    """Partner A's state in plain words, for the student."""
+def words(now: Now, side: str = "b") -> str:
+    """The other partner's state in plain words, for the student playing ``side``."""
+    if side == "a":
+        return words_of_b(now)
     a = now.sa
     if now.gone:
         return "The relationship is over: one of you has left."
@@ -243,4 +294,18 @@ def words(now: Now) -> str:
     trust = "trusts you" if a[S_TRUST] > 0.6 else "is not sure you will be there"
     happy = "happy together" if a[S_SAT] > 0.6 else "unhappy" if a[S_SAT] < 0.4 else "so-so"
     return (f"Your partner is {mood}, {chase}, {trust}, and feels {happy}. "
+            f"Closeness between you: {now.c:.0%}.")
+
+
+def words_of_b(now: Now) -> str:
+    """Partner B's state in plain words, for the student playing partner A."""
+    b = now.sb
+    if now.gone:
+        return "The relationship is over: one of you has left."
+    mood = ("calm" if b[S_ACT] < 0.3 else "tense" if b[S_ACT] < 0.6 else "very stressed")
+    away = ("is pulling away from you: short answers, busy, out of reach" if b[S_WD] > 0.5
+            else "keeps a little distance" if b[S_WD] > 0.2 else "is there with you")
+    trust = "trusts you" if b[S_TRUST] > 0.6 else "is not sure what you want from them"
+    happy = "happy together" if b[S_SAT] > 0.6 else "unhappy" if b[S_SAT] < 0.4 else "so-so"
+    return (f"Your partner is {mood}, {away}, {trust}, and feels {happy}. "
             f"Closeness between you: {now.c:.0%}.")

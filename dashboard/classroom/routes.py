@@ -4,6 +4,10 @@ Pages: ``/class/`` (start a class), ``/class/teach/<code>`` (the teacher's scree
 QR code), ``/class/join`` (a student's phone). JSON API under ``/class/api``: every refusal
 is an HTTP 4xx with ``{"error": "<one line>"}``. Tokens travel in a cookie the server sets
 (HttpOnly, SameSite=Strict) or, for scripts, the ``X-Class-Token`` header.
+
+The join link and QR code use ``DYADSIM_PUBLIC_URL`` when the server sets it
+(:mod:`.address`, checked when the routes are registered), else the address the teacher's
+browser reached the server at.
 """
 
 from __future__ import annotations
@@ -15,8 +19,15 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, redirect, request
 
-from dashboard.classroom import pages, service
-from dashboard.classroom.store import MAX_MOVES, ClassError, Store, default_path, normal_code
+from dashboard.classroom import address, pages, service
+from dashboard.classroom.store import (
+    MAX_MOVES,
+    MODES,
+    ClassError,
+    Store,
+    default_path,
+    normal_code,
+)
 
 MAX_BODY = 2048
 """Bytes a class request body may have (a name, a week and a move fit in far less)."""
@@ -60,8 +71,14 @@ def _int(value: object, name: str, low: int, high: int) -> int:
     return number
 
 
-def register(server: Flask, db_path: str | Path | None = None) -> Store:
-    """Add class mode's routes to ``server``; the database is ``db_path`` or the default."""
+def register(server: Flask, db_path: str | Path | None = None,
+             public_url: str | None = None) -> Store:
+    """Add class mode's routes to ``server``; the database is ``db_path`` or the default.
+
+    ``public_url`` is the address students join at (default: ``DYADSIM_PUBLIC_URL`` if set,
+    else the address of each request); a bad value raises a one-line :class:`ValueError`.
+    """
+    public = address.check(public_url) if public_url else address.public_url()
     store = Store(db_path or default_path())
     server.extensions["dyadsim.classroom"] = store
 
@@ -70,12 +87,14 @@ def register(server: Flask, db_path: str | Path | None = None) -> Store:
         return jsonify({"error": str(err)}), err.status
 
     def join_url(code: str) -> str:
-        return f"{request.host_url}class/join?code={code}"
+        base = public or request.host_url.rstrip("/")
+        return f"{base}/class/join?code={code}"
 
     def new_session() -> tuple[str, str]:
         data = _body()
         weeks = _int(data.get("weeks", DEFAULT_WEEKS), "weeks", 1, MAX_MOVES)
-        return store.new_session(secrets.randbelow(2**31), weeks)
+        mode = str(data.get("mode", MODES[0]))[:20]
+        return store.new_session(secrets.randbelow(2**31), weeks, mode)
 
     @server.get("/class/")
     def _start_page() -> Response:
@@ -96,7 +115,8 @@ def register(server: Flask, db_path: str | Path | None = None) -> Store:
     @server.get("/class/teach/<code>")
     def _teacher_page(code: str) -> Response:
         sess = store.teacher(code, _token(TEACHER_COOKIE, normal_code(code)))
-        return pages.html(pages.teacher_page(sess["code"], join_url(sess["code"])))
+        return pages.html(pages.teacher_page(sess["code"], join_url(sess["code"]),
+                                             sess["mode"]))
 
     @server.get("/class/qr/<code>.svg")
     def _qr(code: str) -> Response:

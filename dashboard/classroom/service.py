@@ -2,6 +2,8 @@
 
 Each function takes the :class:`~dashboard.classroom.store.Store` and plain values already
 read from the request; the routes (:mod:`dashboard.classroom.routes`) only parse and answer.
+A class played in pairs is handed to :mod:`.pairs` (the students) and :mod:`.pairview` (the
+teacher).
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ import json
 from collections import Counter
 from typing import Any
 
-from dashboard.classroom import game
+from dashboard.classroom import game, pairs, pairview
 from dashboard.classroom.store import ClassError, Store
 
 
 def status(store: Store, code: str, token: str) -> dict[str, Any]:
     """A student's game so far: week, partner's state in words, whether it is over."""
     sess, stu = store.student(code, token)
+    if sess["mode"] == "pairs":
+        return pairs.status(store, code, token)
     moves = store.moves(stu["id"])
     cp = game.couple(game.couple_seed(sess["seed"], stu["number"]))
     now = game.Now.from_json(json.loads(moves[-1]["now"])) if moves else game.start(cp)
     done = now.gone or len(moves) >= sess["weeks"]
     return {"code": sess["code"], "name": stu["name"], "number": stu["number"],
+            "mode": "model", "side": "B", "role": "partner B, against the model's partner A",
             "week": len(moves) + 1, "weeks": sess["weeks"], "day": now.day,
             "partner": game.words(now), "over": done,
             "moves": [{"name": m.name, "label": m.label} for m in game.MOVES.values()],
@@ -30,6 +35,8 @@ def status(store: Store, code: str, token: str) -> dict[str, Any]:
 
 def move(store: Store, code: str, token: str, week: object, choice: object) -> dict[str, Any]:
     """Play ``choice`` for ``week``; the same move for the same week again is answered alike."""
+    if store.session(code)["mode"] == "pairs":
+        return pairs.submit(store, code, token, week, choice)
     if choice not in game.MOVES:
         raise ClassError(f"move {str(choice)[:30]!r}: unknown; allowed: "
                          f"{', '.join(game.MOVES)}")
@@ -76,6 +83,8 @@ def _student_view(moves: list) -> dict[str, Any]:
 def class_view(store: Store, code: str, token: str) -> dict[str, Any]:
     """The teacher's screen: counts now, strategies by outcome, and the debrief."""
     sess = store.teacher(code, token)
+    if sess["mode"] == "pairs":
+        return pairview.class_view(store, sess)
     students = store.class_rows(sess["id"])
     groups: Counter[str] = Counter()
     by_strategy: dict[str, Counter[str]] = {m: Counter() for m in game.MOVES}
@@ -87,11 +96,12 @@ def class_view(store: Store, code: str, token: str) -> dict[str, Any]:
         if view["outcome"] is None:
             continue
         by_strategy[view["strategy"]][view["group"]] += 1
-    return {"code": sess["code"], "closed": bool(sess["closed"]), "weeks": sess["weeks"],
-            "students": len(students), "moves": sum(len(s["moves"]) for s in students),
+    return {"code": sess["code"], "mode": "model", "closed": bool(sess["closed"]),
+            "weeks": sess["weeks"], "students": len(students),
+            "moves": sum(len(s["moves"]) for s in students),
             "now": {g: groups[g] for g in ("trapped", "settled", "apart", "waiting")},
             "strategies": {m: dict(c) for m, c in by_strategy.items()},
-            "list": listed}
+            "labels": {m.name: m.label for m in game.MOVES.values()}, "list": listed}
 
 
 def debrief(store: Store, code: str, token: str) -> dict[str, Any]:
@@ -101,6 +111,8 @@ def debrief(store: Store, code: str, token: str) -> dict[str, Any]:
     rules have them. Each is counted as trapped, settled or apart.
     """
     sess = store.teacher(code, token)
+    if sess["mode"] == "pairs":
+        return pairview.debrief(store, sess)
     counts = {k: Counter() for k in ("class", "antidote", "model")}
     by_weeks: dict[int, list[int]] = {}
     for s in store.class_rows(sess["id"]):

@@ -8,6 +8,11 @@ every session where it was. The database path comes from the server (``DYADSIM_C
 Tokens (a teacher's, a student's) are random; only their SHA-256 is stored. A move is one row
 keyed by (student, week): a second submit of the same move for the same week finds that row
 and gets the same answer; a different move for a week already played is refused.
+
+A class played in pairs (``mode = 'pairs'``, :mod:`.pairs`) keeps each side's move for a week
+in ``submits`` (one row per couple, week and side) and each week the couple has played in
+``couple_weeks`` (one row per couple and week, written once, inside the write transaction
+that found both sides' moves in).
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ MAX_MOVES = 52
 """Weeks a student can play (a year)."""
 MAX_NAME = 24
 SESSION_HOURS = 12
+"""A session older than this is stale: nobody can join or move any more."""
 MAX_LIVE_SESSIONS = 500
 """Classes open at once (started in the last :data:`SESSION_HOURS` and not ended)."""
-"""A session older than this is stale: nobody can join or move any more."""
+MODES = ("model", "pairs")
+"""How students play: each against the model's partner A, or in pairs (A and B)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -50,6 +57,15 @@ CREATE TABLE IF NOT EXISTS moves (
     student INTEGER NOT NULL REFERENCES students(id), week INTEGER NOT NULL,
     move TEXT NOT NULL, now TEXT NOT NULL, rows TEXT NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (student, week));
+CREATE TABLE IF NOT EXISTS submits (
+    session INTEGER NOT NULL REFERENCES sessions(id), couple INTEGER NOT NULL,
+    week INTEGER NOT NULL, side TEXT NOT NULL, student INTEGER NOT NULL REFERENCES students(id),
+    move TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (session, couple, week, side));
+CREATE TABLE IF NOT EXISTS couple_weeks (
+    session INTEGER NOT NULL REFERENCES sessions(id), couple INTEGER NOT NULL,
+    week INTEGER NOT NULL, move_a TEXT NOT NULL, move_b TEXT NOT NULL,
+    why_a TEXT NOT NULL, why_b TEXT NOT NULL, now TEXT NOT NULL, rows TEXT NOT NULL,
+    at REAL NOT NULL, PRIMARY KEY (session, couple, week));
 """
 
 
@@ -80,6 +96,11 @@ class Store:
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+        with self.writing() as db:  # a database from before pairs: add the mode column once
+            columns = {r["name"] for r in db.execute("PRAGMA table_info(sessions)")}
+            if "mode" not in columns:
+                db.execute("ALTER TABLE sessions ADD COLUMN mode TEXT NOT NULL "
+                           "DEFAULT 'model'")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -107,10 +128,13 @@ class Store:
 
     # --- sessions ---------------------------------------------------------------------
 
-    def new_session(self, seed: int, weeks: int) -> tuple[str, str]:
-        """Start a session; returns its join code and the teacher's token."""
+    def new_session(self, seed: int, weeks: int, mode: str = "model") -> tuple[str, str]:
+        """Start a session played in ``mode``; returns its join code and the teacher's token."""
         if not 1 <= weeks <= MAX_MOVES:
             raise ClassError(f"weeks = {weeks}: not allowed; allowed: 1 to {MAX_MOVES}")
+        if mode not in MODES:
+            raise ClassError(f"mode = {str(mode)[:20]!r}: not allowed; allowed: "
+                             f"{', '.join(MODES)}")
         token = secrets.token_urlsafe(24)
         with self.writing() as db:
             live = db.execute("SELECT COUNT(*) FROM sessions WHERE closed=0 AND created>?",
@@ -122,9 +146,9 @@ class Store:
                 code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
                 if db.execute("SELECT 1 FROM sessions WHERE code=?", (code,)).fetchone():
                     continue
-                db.execute("INSERT INTO sessions (code, teacher, seed, weeks, created) "
-                           "VALUES (?, ?, ?, ?, ?)", (code, digest(token), seed, weeks,
-                                                      time.time()))
+                db.execute("INSERT INTO sessions (code, teacher, seed, weeks, created, mode) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (code, digest(token), seed, weeks,
+                                                         time.time(), mode))
                 return code, token
         raise ClassError("no free join code: close old sessions first", 503)
 

@@ -46,6 +46,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                        "mode needs the development server (--workers 0)")
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    from dashboard.classroom.address import public_url
+
+    public_url()  # a bad DYADSIM_PUBLIC_URL: one line now, not a traceback in each worker
     from dashboard.app import serve
 
     serve(args.host, args.port, args.debug, args.workers)
