@@ -5,9 +5,10 @@ This is issue 17's end-to-end check, on the server a teacher would start for a c
 
 1. the teacher plays a whole lesson on the couple page (the lesson panel, Play to the
    end, the outcome the lesson states, the world view, Next and Back);
-2. the teacher starts a class from the dashboard's link; 30 students join, two from phones
-   in Chromium and 28 as HTTP clients on loopback, and play; the teacher's screen counts
-   them all and shows the debrief;
+2. the teacher starts a class in pairs from the dashboard's link; 30 students join, two
+   from phones in Chromium (one couple: the first waits for the second each week) and 28
+   as HTTP clients on loopback, and play; the teacher's screen counts them all and their
+   15 couples, and shows the debrief;
 3. the same lesson on a phone (390 x 844): no horizontal scroll, the controls by touch.
 
 Every page in every browser context is watched: a console error, an uncaught exception in a
@@ -36,6 +37,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SCREENSHOTS = ROOT / "out" / "screenshots"
 TIMEOUT_MS = 90_000  # two gunicorn workers and Chromium share a slow 2-core machine
 STUDENTS, PHONES, WEEKS = 30, 2, 3
+CLASS_WEEKS = 12  # a class's length when the teacher starts it from the page
 LESSON = "anxious_avoidant_trap"
 OUTCOME_LINE = re.compile(r"^Outcome after \d+ days?(?: \([^)]*\))?: (\w+)")
 
@@ -114,18 +116,24 @@ def lesson(page: Page, url: str, name: str) -> None:
     expect(page.locator("#share-link")).to_have_value(re.compile(f"scenario={name}"))
 
 
-def student_plays(url: str, code: str, i: int) -> list[str]:
-    """One student as an HTTP client: join, then a move a week; returns the moves played."""
-    status, body = drill.call(f"{url}/class/api/{code}/join", "POST", {"name": f"student {i}"})
-    assert status == 201, body
-    token, played = body["token"], []
-    for week in range(1, WEEKS + 1):
-        move = list(drill.MOVES)[(i + week) % len(drill.MOVES)]
-        status, body = drill.call(f"{url}/class/api/{code}/move", "POST",
-                                  {"week": week, "move": move}, token)
-        assert status == 200, body
-        played.append(move)
-    return played
+def classmates_play(url: str, code: str, first: int, count: int) -> list[list[str]]:
+    """``count`` students as HTTP clients, in pairs: join in order, then play every week.
+
+    Each waits for their partner's move each week (the drill's paired student); returns the
+    moves each played. Failures fail the test.
+    """
+    run = drill.ClassRun(code, "")
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        tokens = []
+        for i in range(first, first + count):  # in join order: pairs are (first, first+1)...
+            status, body = drill.call(f"{url}/class/api/{code}/join", "POST",
+                                      {"name": f"student {i}"})
+            assert status == 201, body
+            tokens.append(body["token"])
+        plays = list(pool.map(lambda k: drill._paired_student(url, run, first + k, tokens[k],
+                                                              WEEKS), range(count)))
+    assert [f for *_, failures, _ in plays for f in failures] == []
+    return [played for _, played, *_ in plays]
 
 
 def test_a_lesson_a_class_of_thirty_and_phones(served, browser) -> None:
@@ -157,33 +165,40 @@ def test_a_lesson_a_class_of_thirty_and_phones(served, browser) -> None:
         panel.get_by_role("button", name=f"Back: {scenario.title}").click()
         expect(panel.locator("h2")).to_have_text(re.compile(f": {re.escape(scenario.title)}$"))
 
-        # 2. a class of 30: the teacher starts it from the dashboard
+        # 2. a class of 30 in pairs: the teacher starts it from the dashboard
         teacher.get_by_role("link", name=re.compile("^Class mode")).click()
+        teacher.locator("#mode-pairs").check()
         teacher.locator("#start").click()
         expect(teacher.locator("#code")).to_have_text(re.compile(r"^[A-Z]{5}$"))
         code = teacher.locator("#code").inner_text()
         phones = [watch.page(viewport={"width": 390, "height": 844}, has_touch=True,
                              is_mobile=True) for _ in range(PHONES)]
-        for n, phone in enumerate(phones):
+        for n, phone in enumerate(phones):  # the first two to join: one couple
             phone.goto(f"{url}/class/join?code={code}")
             phone.fill("#name", f"phone {n}")
             phone.locator("button[type=submit]").tap()
-            expect(phone.locator("#week")).to_contain_text("Week 1 of ")
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            played = list(pool.map(lambda i: student_plays(url, code, i),
-                                   range(STUDENTS - PHONES)))
-        for phone in phones:
+            expect(phone.locator("#week")).to_contain_text(f"Week 1 of {CLASS_WEEKS}")
+        sam, alex = phones
+        expect(sam.locator("#role")).to_contain_text("with phone 1 as your partner")
+        with ThreadPoolExecutor(max_workers=1) as background:
+            others = background.submit(classmates_play, url, code, PHONES, STUDENTS - PHONES)
             for week in range(1, WEEKS + 1):
-                phone.locator("[data-move=reassure]").tap()
-                expect(phone.locator("#week")).to_contain_text(f"Week {week + 1} of ")
+                sam.locator("[data-move=reach_out_calmly]").tap()
+                expect(sam.locator("#week")).to_contain_text("waiting for phone 1")
+                alex.locator("[data-move=reassure]").tap()
+                for phone in phones:  # Sam's page learns of the week by polling
+                    expect(phone.locator("#week")).to_contain_text(f"Week {week + 1} of ")
+            played = others.result(timeout=TIMEOUT_MS / 1000)
+        for phone in phones:
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        shoot(phones[0], "hour-student-phone.png")
+        shoot(sam, "hour-student-phone.png")
         moves = sum(len(p) for p in played) + PHONES * WEEKS
         expect(teacher.locator("#n-students")).to_have_text(str(STUDENTS))
         expect(teacher.locator("#n-moves")).to_have_text(f"{moves} moves")
         counted = sum(int(teacher.locator(f"#n-{g}").inner_text())
                       for g in ("trapped", "settled", "apart"))
-        assert counted == STUDENTS
+        assert counted == STUDENTS // 2  # couples
+        expect(teacher.locator("#couples tbody tr")).to_have_count(STUDENTS // 2)
         teacher.locator("#debrief-btn").click()
         expect(teacher.locator("#debrief tr").first).to_be_visible()
         shoot(teacher, "hour-class.png")
