@@ -13,6 +13,7 @@ from typing import Any
 from dash import Input, Output, dcc, html
 
 from dashboard import ids, view
+from dashboard.about import LESSONS
 from dyadsim.params import Param
 from dyadsim.timeunits import unit_label
 
@@ -49,10 +50,17 @@ def shown(value: float) -> float:
 
 
 def scenario_options() -> list[dict[str, str]]:
-    """The scenario picker's options: the default couple, then the library by title."""
+    """The scenario picker's options: default couple, lessons in order, then the rest.
+
+    The lessons come in teaching order (:data:`dashboard.about.LESSONS`), labelled
+    ``"Lesson 3: The delayed text"``; the rest of the library follows by title.
+    """
     options = [{"label": "The default couple", "value": "default"}]
-    options += [{"label": view.library_scenario(n).title, "value": n}
-                for n in view.library_names()]
+    options += [{"label": f"Lesson {k}: {view.library_scenario(n).title}", "value": n}
+                for k, n in enumerate(LESSONS, start=1)]
+    rest = sorted((view.library_scenario(n).title, n) for n in view.library_names()
+                  if n not in LESSONS)
+    options += [{"label": title, "value": n} for title, n in rest]
     return options
 
 

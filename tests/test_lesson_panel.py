@@ -193,3 +193,16 @@ def test_the_strange_situation_speaks_in_moments_on_the_whole_couple_page():
     trap, _ = view.choose_scenario(view.default_view(), "anxious_avoidant_trap")
     _, _, text, line = couple_page.render_couple(None, trap)
     assert text.startswith("Day 365 (week 53)") and line.startswith("Outcome after 365 days")
+
+
+def test_the_picker_lists_the_lessons_in_teaching_order_then_the_rest():
+    from dashboard.widgets import scenario_options
+
+    options = scenario_options()
+    values = [o["value"] for o in options]
+    assert values[0] == "default"
+    assert tuple(values[1:1 + len(LESSONS)]) == LESSONS
+    assert options[2]["label"] == f"Lesson 2: {view.library_scenario(LESSONS[1]).title}"
+    rest = options[1 + len(LESSONS):]
+    assert sorted(values[1:]) == sorted(view.library_names())  # every scenario, once
+    assert [o["label"] for o in rest] == sorted(o["label"] for o in rest)

@@ -77,7 +77,8 @@ def layout(current: dict[str, Any]) -> html.Div:
         html.Aside(className="sidebar", children=[
             html.Label("Scenario or lesson", htmlFor=ID.SCENARIO, className="control-label"),
             dcc.Dropdown(id=ID.SCENARIO, options=scenario_options(),
-                         value=current.get("scenario") or "default", clearable=False),
+                         value=current.get("scenario") or "default", clearable=False,
+                         maxHeight=440),  # about 12 rows: the lessons at one glance
             dcc.Upload(id=ID.UPLOAD, className="upload", accept=".toml",
                        max_size=UPLOAD_LIMIT,
                        children=html.Button("Upload a scenario file (.toml)",
