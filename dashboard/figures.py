@@ -154,7 +154,7 @@ def couple_figure(run: dict[str, Any], upto: int) -> go.Figure:
             if not title:
                 layout[key].pop("title")
         layout[key]["range"] = [0, run["last"]]
-    layout.update(height=760, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+    layout.update(height=900, font=FONT, margin={"l": 60, "r": 20, "t": 40, "b": 50},
                   uirevision="couple", legend={"orientation": "h", "x": 0, "y": -0.12,
                                                "yanchor": "top"})
     return fast_figure(fig)

@@ -27,8 +27,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Pursuit", "Reaching out to get the partner back: texts, calls, demands, protest."),
     ("Withdrawal", "Pulling away: going quiet, leaving the room, keeping busy elsewhere."),
     ("Trust", "How much a partner expects the other to be there when needed, learned slowly "
-     "from experience (0 not at all, 1 completely). Some lessons talk about it; it is not "
-     "drawn as a line on this page."),
+     "from experience (0 not at all, 1 completely): the working model of the partner."),
     ("Satisfaction", "How good the relationship feels to a partner, built up slowly from "
      "how available the other was and how close they are."),
     ("Closeness", "How emotionally close the couple is (0 far apart, 1 very close)."),

@@ -25,8 +25,9 @@ from dyadsim.timeunits import time_axis
 COLOURS = {"partner_a": "#D55E00", "partner_b": "#0072B2", "dyad": "#009E73"}
 SHADE = "rgba(230, 159, 0, 0.18)"
 #: The rows of :func:`run_figure` (the last one, closeness, is the couple's).
-ROWS = ("activation", "pursuit", "withdrawal", "satisfaction")
-_TITLES = ("Distress (activation)", "Pursuit", "Withdrawal", "Satisfaction", "Closeness")
+ROWS = ("activation", "pursuit", "withdrawal", "satisfaction", "trust")
+_TITLES = ("Distress (activation)", "Pursuit", "Withdrawal", "Satisfaction", "Trust",
+           "Closeness")
 """Panel titles, in the words the captions use (a caption's "distress" is the activation)."""
 #: Hover text of every series: the day and the value (the trace's name beside it).
 HOVER = "day %{x}: %{y:.3f}"
@@ -120,7 +121,7 @@ def run_figure_dict(
         for note in annotations:
             note["font"] = {**note.get("font", {}), "size": annotation_size}
     layout: dict[str, Any] = {
-        "annotations": annotations, "title": {"text": title}, "height": 900,
+        "annotations": annotations, "title": {"text": title}, "height": 1040,
         "template": template(), "font": {"size": 16},
         "legend": {"orientation": "h", "y": 1.06}}
     for r in range(1, rows + 1):

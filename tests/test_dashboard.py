@@ -876,15 +876,15 @@ def test_sample_runs_of_a_cell_are_drawn_over_days(sweep_result):
 
 def test_couple_figure_is_in_days_with_the_whole_runs_ticks_while_playing():
     run = compute.couple_run(compute.couple_key(short_view(60)))
-    whole = figures.couple_figure(run, 60).layout
+    whole = figures.couple_figure(run, 60).layout  # six panels: the time axis is the 6th
     part = figures.couple_figure(run, 10).layout
-    assert whole.xaxis5.title.text == "day" and whole.xaxis.title.text is None
-    assert list(whole.xaxis5.tickvals) == list(range(0, 57, 7))  # weekly under 3 months
-    assert whole.xaxis5.ticktext[1] == "7<br>1 wk"
-    assert list(part.xaxis5.tickvals) == list(whole.xaxis5.tickvals)
-    assert list(whole.xaxis2.tickvals) == list(whole.xaxis5.tickvals)  # grid lines align
+    assert whole.xaxis6.title.text == "day" and whole.xaxis.title.text is None
+    assert list(whole.xaxis6.tickvals) == list(range(0, 57, 7))  # weekly under 3 months
+    assert whole.xaxis6.ticktext[1] == "7<br>1 wk"
+    assert list(part.xaxis6.tickvals) == list(whole.xaxis6.tickvals)
+    assert list(whole.xaxis2.tickvals) == list(whole.xaxis6.tickvals)  # grid lines align
     long = compute.couple_run(compute.couple_key(short_view(400)))
-    assert figures.couple_figure(long, 400).layout.xaxis5.ticktext[1] == "30<br>1 mo"
+    assert figures.couple_figure(long, 400).layout.xaxis6.ticktext[1] == "30<br>1 mo"
     assert all(t.hovertemplate.startswith("day %{x}") for t in figures.couple_figure(
         run, 60).data)
 
