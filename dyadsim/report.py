@@ -27,6 +27,8 @@ import json
 import math
 import os
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 import dyadsim
 from dyadsim.files import atomic_folder
@@ -228,18 +231,69 @@ def kaleido_options(path: str) -> dict[str, object]:
             "timeout": RENDER_TIMEOUT}
 
 
-def write_pngs(figures: dict[str, go.Figure], folder: Path) -> None:
-    """Draw figures as ``<name>.png`` in ``folder``, all in one offline kaleido session."""
+DRAW_DEADLINE = 180
+"""Seconds one kaleido session may take in all before it is killed (and tried once more).
+
+Kaleido's own per-figure timeout does not cover every way its browser can hang (starting
+up, or a render that never reports back: plotly/Kaleido#419 and #433), so the session runs
+in a process group of its own that is killed whole at this deadline."""
+DRAW_TRIES = 2
+
+_DRAW = """
+import json, sys
+import kaleido
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+kaleido.write_fig_from_object_sync(spec["jobs"], kopts=spec["kopts"])
+"""
+
+
+def write_pngs(figures: dict[str, go.Figure], folder: Path,
+               deadline: float = DRAW_DEADLINE) -> None:
+    """Draw figures as ``<name>.png`` in ``folder``, all in one offline kaleido session.
+
+    The session runs in a child process (its own process group, with its Chromium); if it
+    has not finished within ``deadline`` seconds it is killed and started once more, and a
+    second hang is an error that says so (never a wait without end).
+
+    Raises:
+        RuntimeError: No Chromium was found, or kaleido failed or hung twice.
+    """
     path = browser_path()
     if path is None:
         raise RuntimeError("no Chromium found for kaleido (install Debian's chromium, or "
                            "set BROWSER_PATH)")
-    import kaleido
-
     opts = {"format": "png", "width": FIGURE_WIDTH, "height": FIGURE_HEIGHT, "scale": 1}
     jobs = [{"fig": fig.to_plotly_json(), "path": str(folder / f"{name}.png"), "opts": opts}
             for name, fig in figures.items()]
-    kaleido.write_fig_from_object_sync(jobs, kopts=kaleido_options(path))
+    spec = folder / ".kaleido-jobs.json"
+    spec.write_text(json.dumps({"jobs": jobs, "kopts": kaleido_options(path)},
+                               cls=PlotlyJSONEncoder), encoding="utf-8")
+    try:
+        problem = ""
+        for _ in range(DRAW_TRIES):
+            problem = _draw_once(spec, deadline)
+            if not problem:
+                return
+        raise RuntimeError(f"kaleido could not draw the figures: {problem}")
+    finally:
+        spec.unlink(missing_ok=True)
+
+
+def _draw_once(spec: Path, deadline: float) -> str:
+    """One kaleido session in its own process group; ``""`` if it drew everything."""
+    proc = subprocess.Popen([sys.executable, "-c", _DRAW, str(spec)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # kaleido and its Chromium
+        proc.communicate()
+        return f"no answer within {deadline:g} s"
+    if proc.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {proc.returncode}"
+    return ""
 
 
 def rgba(hex_colour: str, alpha: float) -> str:

@@ -171,3 +171,31 @@ def test_experiment_arguments_are_checked():
             report.experiment_args("demo", "Demo.", reps=4, tiny_reps=2, argv=argv)
     args = report.experiment_args("demo", "Demo.", reps=4, tiny_reps=2, argv=[])
     assert args.out == ROOT / "docs" / "validation" / "demo" and args.reps == 4
+
+
+def test_a_hung_figure_session_is_killed_and_tried_again(tmp_path: Path, monkeypatch):
+    """Kaleido's browser can hang (plotly/Kaleido#419): the session is killed at its
+    deadline, with its process group, and tried once more; two hangs are an error."""
+    import plotly.graph_objects as go
+
+    from dyadsim import report
+
+    marker = tmp_path / "hung once"
+    monkeypatch.setattr(report, "_DRAW", f"""
+import pathlib, subprocess, sys, time
+marker = pathlib.Path({str(marker)!r})
+if not marker.exists():
+    marker.write_text(str(subprocess.Popen(["sleep", "60"]).pid))  # a stand-in browser
+    time.sleep(60)
+""" + report._DRAW)
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
+    report.write_pngs({"line": fig}, tmp_path, deadline=8)
+    assert (tmp_path / "line.png").stat().st_size > 1000  # the second session drew it
+    child = int(marker.read_text())
+    assert not Path(f"/proc/{child}").exists() or "Z" in Path(
+        f"/proc/{child}/stat").read_text().split(")")[1].split()[0]  # killed with the group
+    assert not (tmp_path / ".kaleido-jobs.json").exists()
+
+    monkeypatch.setattr(report, "_DRAW", "import time\ntime.sleep(60)\n")
+    with pytest.raises(RuntimeError, match=r"no answer within 2 s"):
+        report.write_pngs({"line": fig}, tmp_path, deadline=2)
