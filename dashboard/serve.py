@@ -204,6 +204,22 @@ def warm_figures() -> None:
     couple.render_couple(None, view.default_view())
 
 
+def register_page_scripts(app: Any) -> None:
+    """Render the page once in this process, so that Dash knows the scripts it may serve.
+
+    Dash sets itself up on its first request (``_setup_server``, which also registers the
+    paths of the component scripts it may serve) and marks that done *before* doing it, so
+    under gunicorn's threads a second request that arrives meanwhile skips the set-up and
+    is refused with a traceback ("dash is not a registered library"): a browser's script
+    requests, arriving together at a worker that has not served the page yet. One request
+    here, before the worker serves anyone, does the set-up alone.
+    """
+    with app.server.test_client() as client:
+        status = client.get("/").status_code
+    if status != 200:
+        raise RuntimeError(f"the dashboard's page answered {status} in this worker")
+
+
 def serve_dev(host: str, port: int, debug: bool = False) -> None:
     """Serve with Werkzeug's development server until interrupted (one process)."""
     from dashboard.app import create_app, warm_kernel
@@ -220,14 +236,20 @@ def serve_dev(host: str, port: int, debug: bool = False) -> None:
         remove_cache(folder, owner)
 
 
-def wsgi_app(cache_dir: str | Path) -> Any:
-    """One gunicorn worker's app: load the kernels, then build the app on the shared cache."""
+def worker_app(cache_dir: str | Path) -> Any:
+    """One gunicorn worker's Dash app: kernels loaded, built on the shared cache, set up."""
     from dashboard.app import create_app, warm_kernel
 
     warm_kernel()
     warm_figures()
     app = create_app(cache_dir)
-    return app.server
+    register_page_scripts(app)
+    return app
+
+
+def wsgi_app(cache_dir: str | Path) -> Any:
+    """One gunicorn worker's WSGI application (:func:`worker_app`'s Flask server)."""
+    return worker_app(cache_dir).server
 
 
 def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:

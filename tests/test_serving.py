@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -138,6 +140,13 @@ def test_the_server_serves_the_page_and_removes_its_cache_at_exit(tmp_path, work
                 time.sleep(0.5)
         assert page is not None, f"not serving: {server.poll()}"
         assert page[0] == 200 and "_dash-config" in page[1]
+        # Every worker serves the page's scripts, also one that has not rendered the page
+        # itself (Dash registers its script paths when it first renders the page).
+        scripts = re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', page[1])
+        assert scripts
+        statuses = [_status(f"http://127.0.0.1:{port}{src}") for _ in range(4)
+                    for src in scripts]
+        assert set(statuses) == {200}, statuses
         folders = list(tmp_path.glob(f"{serving.CACHE_PREFIX}{server.pid}-*"))
         assert len(folders) == 1
         children = [p for p in Path("/proc").iterdir() if p.name.isdigit()
@@ -149,6 +158,15 @@ def test_the_server_serves_the_page_and_removes_its_cache_at_exit(tmp_path, work
     assert server.returncode == 0, err
     assert "Traceback" not in err
     assert not list(tmp_path.glob(f"{serving.CACHE_PREFIX}*"))
+
+
+def _status(url: str) -> int:
+    """The HTTP status of one GET on a new connection."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as err:
+        return err.code
 
 
 def _parent(proc: Path) -> int:
@@ -238,3 +256,17 @@ def test_a_fork_waits_for_a_cache_transaction_of_another_thread(tmp_path):
     assert ended and forked >= ended[0]  # the fork waited for the transaction
     assert child.exitcode == 0
     assert diskcache.Cache(str(tmp_path)).get("child") == 1
+
+
+def test_a_worker_is_set_up_before_it_serves_anyone(tmp_path):
+    """Under gunicorn a browser's script requests can reach a worker together, before it
+    has served anything (:func:`dashboard.serve.register_page_scripts`)."""
+    from dashboard.app import create_app
+
+    bare = create_app(tmp_path / "bare")
+    assert not bare.registered_paths  # Dash registers its scripts on its first request
+    app = serving.worker_app(tmp_path / "worker")
+    assert app._got_first_request["setup_server"] and "dash" in app.registered_paths
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="/_dash-component-suites/([^/]+)/', page)
+    assert scripts and set(scripts) <= set(app.registered_paths)
