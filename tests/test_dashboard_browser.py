@@ -607,7 +607,7 @@ def test_about_page_sections_and_opening_a_lesson(page: Page, server: Server) ->
     title = re.sub(r"^\d+\.\s*", "", second.locator("h4").inner_text())
     second.get_by_role("button", name="Open this lesson").click()
     assert_page_shown(page, "couple")
-    expect(page.locator("#scenario")).to_have_text(title)
+    expect(page.locator("#scenario")).to_have_text(f"Lesson 2: {title}")  # the picker's label
     expect(page.locator("#share-link")).to_have_value(re.compile(r"[?&]scenario=\w+&"))
     outcome(page)
 
