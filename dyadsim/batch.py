@@ -104,6 +104,40 @@ def _apply_plan(t: int, pa: np.ndarray, pb: np.ndarray, d: np.ndarray, where: np
                 d[slot[j]] = value
 
 
+@register_jitable(inline="always")
+def day_step(key: np.uint64, ct: np.ndarray, sa: tuple, sb: tuple, pa: np.ndarray,
+             pb: np.ndarray, d: np.ndarray, c: float) -> tuple[tuple, tuple, float, bool]:
+    """One day of a couple: the day's draws, the rules, then whether a partner leaves.
+
+    ``ct`` is the day's row of :func:`streams.counter_table`. Every draw (lapse, ambiguity,
+    observation noise, life event, repair, exit; partner A's channels, then B's) comes
+    from ``key`` and the day's counters, so the day is the same wherever it runs: in
+    :func:`_run_dyad` (the batch engine) and, through :func:`one_day`, in class mode.
+    Returns both partners' new states, the closeness, and whether a partner leaves.
+    """
+    a, b = 0, _CH  # channel offsets of partner A and B
+    lapsed_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + a]), pa[F_LAPSE])
+    lapsed_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + b]), pb[F_LAPSE])
+    amb_a = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + a]), d[D_AMBIG])
+    amb_b = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + b]), d[D_AMBIG])
+    za = _noise(key, ct, a, amb_a, d[D_NOISE])
+    zb = _noise(key, ct, b, amb_b, d[D_NOISE])
+    ev_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + a]), d[D_LRATE])
+    ev_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + b]), d[D_LRATE])
+    ua = streams.uniform_mixed(key, ct[streams.REPAIR + a])
+    ub = streams.uniform_mixed(key, ct[streams.REPAIR + b])
+    sa, sb, c = episode.step(sa, sb, pa, pb, d, c, lapsed_a, lapsed_b, amb_a, amb_b, za, zb,
+                             ev_a, ev_b, ua, ub, False)
+    leaves = (streams.uniform_mixed(key, ct[streams.EXIT + a])
+              < episode.exit_hazard(sa, pa, d)) | (
+        streams.uniform_mixed(key, ct[streams.EXIT + b]) < episode.exit_hazard(sb, pb, d))
+    return sa, sb, c, leaves
+
+
+one_day = numba.njit(cache=True, error_model="numpy")(day_step)
+""":func:`day_step` compiled on its own, to be called from Python (class mode's weeks)."""
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _run_dyad(
     pp: np.ndarray, d: np.ndarray, key: np.uint64, cm: np.ndarray, steps: int, every: int,
@@ -128,26 +162,10 @@ def _run_dyad(
     c = episode.initial_closeness(d)
     recording = rec.shape[0] > 0
     _store(x, rec, 0, 0 if recording else -1, c, 0.0, sa, sb)
-    a, b = 0, _CH  # channel offsets of partner A and B
     for t in range(1, steps + 1):
         if timed:
             _apply_plan(t, pa, pb, d, where, slot, change_of, weights, bases, targets)
-        ct = cm[t]
-        lapsed_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + a]), pa[F_LAPSE])
-        lapsed_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LAPSE + b]), pb[F_LAPSE])
-        amb_a = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + a]), d[D_AMBIG])
-        amb_b = episode.drawn(streams.uniform_mixed(key, ct[streams.AMBIGUITY + b]), d[D_AMBIG])
-        za = _noise(key, ct, a, amb_a, d[D_NOISE])
-        zb = _noise(key, ct, b, amb_b, d[D_NOISE])
-        ev_a = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + a]), d[D_LRATE])
-        ev_b = episode.drawn(streams.uniform_mixed(key, ct[streams.LIFE_EVENT + b]), d[D_LRATE])
-        ua = streams.uniform_mixed(key, ct[streams.REPAIR + a])
-        ub = streams.uniform_mixed(key, ct[streams.REPAIR + b])
-        sa, sb, c = episode.step(sa, sb, pa, pb, d, c, lapsed_a, lapsed_b, amb_a, amb_b, za, zb,
-                                 ev_a, ev_b, ua, ub, False)
-        leaves = (streams.uniform_mixed(key, ct[streams.EXIT + a])
-                  < episode.exit_hazard(sa, pa, d)) | (
-            streams.uniform_mixed(key, ct[streams.EXIT + b]) < episode.exit_hazard(sb, pb, d))
+        sa, sb, c, leaves = day_step(key, cm[t], sa, sb, pa, pb, d, c)
         r = (t + every - 1) // every if recording and (t % every == 0 or leaves) else -1
         _store(x, rec, t, r, c, 1.0 if leaves else 0.0, sa, sb)
         if leaves:

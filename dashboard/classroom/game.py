@@ -6,9 +6,10 @@ with its own seed: the session's seed and the student's number (:func:`couple_se
 parameters are the couple's own moved by the move's effects (:class:`Effect` of
 :mod:`dyadsim.interventions`, at strength 1: ``x + k (g - x)``); the next move starts again
 from the couple's own values. Everything else, partner A included, is the model's: every
-day runs :func:`dyadsim.episode.step` with the draws the batch engine takes for that seed
-and day (:mod:`dyadsim.streams`), so a couple whose student always lets the model choose
-(:data:`MODEL`) is, day for day, the batch engine's run of that seed (tested).
+day is the batch engine's own day (:func:`dyadsim.batch.day_step`: the same draws from the
+seed's key and the day, the same rules, the same exit), so a couple whose student always
+lets the model choose (:data:`MODEL`) is, day for day, the batch engine's run of that seed
+(tested).
 
 The moves:
 
@@ -39,20 +40,19 @@ that name what the partner does, for that week only.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from dyadsim import episode, outcomes, streams
+from dyadsim.batch import one_day
 from dyadsim.individual import individualize
 from dyadsim.interventions import POLICIES, THERAPIES, Effect
 from dyadsim.params import param_matrix
 from dyadsim.registry import PARTNER_FIELDS
 from dyadsim.schema import (
-    D_AMBIG,
-    D_LRATE,
     DYAD_PARAM_INDEX,
-    F_LAPSE,
     PARTNER_PARAM_INDEX,
     S_ACT,
     S_PUR,
@@ -66,9 +66,6 @@ DAYS_PER_MOVE = 7
 
 MODEL = "model"
 """Not a student's move: partner B as the model's own rules have them (the comparison)."""
-
-_CH = streams.CHANNELS_PER_PARTNER
-
 
 @dataclass(frozen=True)
 class Move:
@@ -174,29 +171,23 @@ def moved(p: np.ndarray, move: str, side: str = "b") -> np.ndarray:
     return out
 
 
-def _draw(key: int, day: int, channel: int) -> float:
-    return float(streams.uniform(key, day, channel))
+@functools.cache
+def _counters(days: int) -> np.ndarray:
+    """The draws' day counters (:func:`dyadsim.streams.counter_table`) for days 0..``days``."""
+    return streams.counter_table(days)
 
 
 def day(cp: Couple, pb: np.ndarray, now: Now, pa: np.ndarray | None = None) -> Now:
-    """One model day, with the draws the batch engine takes for this key and day.
+    """One model day: the batch engine's own day (:func:`dyadsim.batch.day_step`).
 
+    The draws come from the couple's key and the day, as in any run of the batch engine.
     ``pa`` is partner A's parameters for the day (default: the couple's own).
     """
-    t, key, d = now.day + 1, cp.key, cp.d
+    t = now.day + 1
     pa = cp.pa if pa is None else pa
-    a, b = 0, _CH
-    lapsed = [episode.drawn(_draw(key, t, streams.LAPSE + o), p[F_LAPSE])
-              for o, p in ((a, pa), (b, pb))]
-    amb = [episode.drawn(_draw(key, t, streams.AMBIGUITY + o), d[D_AMBIG]) for o in (a, b)]
-    z = [float(streams.normal(key, t, streams.NOISE_U1 + o, streams.NOISE_U2 + o))
-         for o in (a, b)]
-    ev = [episode.drawn(_draw(key, t, streams.LIFE_EVENT + o), d[D_LRATE]) for o in (a, b)]
-    ua, ub = _draw(key, t, streams.REPAIR + a), _draw(key, t, streams.REPAIR + b)
-    sa, sb, c = episode.step(now.sa, now.sb, pa, pb, d, now.c, lapsed[0], lapsed[1], amb[0],
-                             amb[1], z[0], z[1], ev[0], ev[1], ua, ub, False)
-    gone = (_draw(key, t, streams.EXIT + a) < episode.exit_hazard(sa, pa, d)) or (
-        _draw(key, t, streams.EXIT + b) < episode.exit_hazard(sb, pb, d))
+    counters = _counters(max(t, 64 * DAYS_PER_MOVE))  # one table covers every class length
+    sa, sb, c, gone = one_day(np.uint64(cp.key), counters[t], tuple(now.sa), tuple(now.sb),
+                              pa, pb, cp.d, float(now.c))
     return Now(tuple(map(float, sa)), tuple(map(float, sb)), float(c), t, bool(gone))
 
 
