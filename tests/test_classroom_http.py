@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from dashboard.classroom import drill
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = ROOT / "out" / "screenshots" / "class-teacher.png"
 STUDENTS, WEEKS = 30, 4
 TIMEOUT_MS = 60_000
@@ -127,17 +124,6 @@ def test_unknown_code_and_forged_token_get_one_line(served):
     run = drill.play_class(served.url, 1, 1)
     status, body = drill.call(f"{served.url}/class/api/{run.code}/class", token="forged")
     assert status == 403 and "only the teacher" in body["error"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium "
-                    "(apt-get install chromium); they never download a browser")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_the_teacher_starts_a_class_and_sees_students_play(served, browser):

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
+from test_classroom import join, move
 
 from dashboard.classroom import address, game, pairs, register, service, store
 from dyadsim.registry import PARTNER_FIELDS
@@ -20,17 +21,6 @@ def app(tmp_path):
     server = Flask("pairs-test")
     register(server, tmp_path / "class.db")
     return server
-
-
-def join(app, code: str, name: str):
-    client = app.test_client()
-    r = client.post(f"/class/api/{code}/join", json={"name": name})
-    assert r.status_code == 201, r.json
-    return client, r.json["token"]
-
-
-def move(client, code: str, week, choice: str):
-    return client.post(f"/class/api/{code}/move", json={"week": week, "move": choice})
 
 
 def _seed(app, code: str) -> int:

@@ -27,7 +27,6 @@ from dashboard.lifefigures import EPISODE_SHORT
 
 # The fixtures, bound here so pytest finds them in this module.
 server = base.server
-browser = base.browser
 page = base.page
 
 LIFE = "?page=life&life_caregiver=inconsistent&life_person=1"

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 # The real server and Debian's Chromium, as the browser tests run them (fixtures imported).
-from test_dashboard_browser import browser, open_app, page, server  # noqa: F401
+from test_dashboard_browser import open_app, page, server  # noqa: F401
 
 from dashboard import app as dash_app
 from dashboard import classexport, compute, downloads, ids, widgets

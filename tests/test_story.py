@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from test_dashboard import synthetic  # the same calm couple as the caption tests
 
 from dashboard import compute, story
 from dashboard import view as views
@@ -18,21 +19,6 @@ from dyadsim import outcomes
 from dyadsim.timeunits import describe
 
 NAMES = ("Sam", "Alex")
-
-
-def synthetic(n: int, **columns: Any) -> pd.DataFrame:
-    """A calm couple for ``n`` rows (day 0 included) unless columns say otherwise (a__b = a.b);
-    as ``synthetic`` in tests/test_dashboard.py."""
-    data: dict[str, Any] = {"step": np.arange(n), "dyad.closeness": np.full(n, 0.6),
-                            "dyad.dissolved": np.zeros(n)}
-    for who, act in (("partner_a", 0.4), ("partner_b", 0.35)):
-        data[f"{who}.activation"] = np.full(n, act)
-        data[f"{who}.pursuit"] = np.full(n, 0.1)
-        data[f"{who}.withdrawal"] = np.full(n, 0.1)
-        data[f"{who}.availability"] = np.full(n, 0.9)
-    for key, value in columns.items():
-        data[key.replace("__", ".")] = np.asarray(value, dtype=float)
-    return pd.DataFrame(data)
 
 
 def looping(n: int, spells: list[tuple[int, int]], level: float = 0.6,

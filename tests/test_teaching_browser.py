@@ -24,16 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from dashboard.about import LESSONS
 from dashboard.classroom import drill
 from dashboard.view import library_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "out" / "screenshots"
 TIMEOUT_MS = 90_000  # two gunicorn workers and Chromium share a slow 2-core machine
 STUDENTS, PHONES, WEEKS = 30, 2, 3
@@ -79,17 +76,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         drill.stop_server(proc)
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, f"the server logged a traceback:\n{text}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium "
-                    "(apt-get install chromium); they never download a browser")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def shoot(page: Page, name: str) -> None:
