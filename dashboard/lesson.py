@@ -1,8 +1,10 @@
 """The couple page's lesson panel: what this run is about, where it sits, and the words used.
 
 Beside the run, the panel gives the scenario's title and summary, its own description
-(what to watch, in the scenario file's words), the lesson's goal, what to notice and when
-("Weeks 9–13: ...") and questions for discussion (the file's ``[lesson]`` table), the
+(what to watch, in the scenario file's words; folded for a lesson, whose goal and notices
+say it shortly), the lesson's goal, what to notice and when ("Weeks 9–13: ...") and
+questions for discussion (folded until the class gets there; the file's ``[lesson]``
+table), the
 lesson's place in the teaching order (:data:`dashboard.about.LESSONS`) with Back and Next,
 and a plain-words glossary of every quantity on the screen. It is built from the view alone
 (the hub's ``derived`` outputs), so it follows a lesson opened from About, from the picker,
@@ -102,9 +104,10 @@ def _lesson_parts(scenario: Scenario) -> list[Any]:
         html.H3("Goal"), html.P(lesson.goal, className="lesson-goal"),
         html.H3("What to notice") if notices else None,
         html.Ul(notices, className="lesson-notice") if notices else None,
-        html.H3("Questions for discussion") if lesson.questions else None,
-        html.Ol([html.Li(q) for q in lesson.questions], className="lesson-questions")
-        if lesson.questions else None,
+        html.Details(className="lesson-questions-box", children=[
+            html.Summary("Questions for discussion"),
+            html.Ol([html.Li(q) for q in lesson.questions], className="lesson-questions"),
+        ]) if lesson.questions else None,
     ])]
 
 
@@ -142,7 +145,10 @@ def panel(current: dict[str, Any]) -> list[Any]:
     return [
         html.H2(heading, className="lesson-title"),
         html.P(scenario.summary, className="lesson-summary") if scenario.summary else None,
-        html.Div(_paragraphs(scenario.description or ""), className="lesson-text"),
+        html.Details(className="lesson-text", open=scenario.lesson is None, children=[
+            html.Summary("The scenario in full"),
+            *_paragraphs(scenario.description or ""),
+        ]),
         *_lesson_parts(scenario),
         html.Div(steps, className="lesson-steps"),
         glossary,

@@ -206,3 +206,15 @@ def test_the_picker_lists_the_lessons_in_teaching_order_then_the_rest():
     rest = options[1 + len(LESSONS):]
     assert sorted(values[1:]) == sorted(view.library_names())  # every scenario, once
     assert [o["label"] for o in rest] == sorted(o["label"] for o in rest)
+
+
+def test_the_slider_groups_are_titled_with_the_scenarios_partners():
+    from dashboard.pages import couple as couple_page
+
+    current, _ = view.choose_scenario(view.default_view(), "secure_secure")
+    a, b = view.library_scenario("secure_secure").names
+    parts = couple_page.derived(current)
+    assert (parts["legend_partner_a"], parts["legend_partner_b"]) == (
+        f"Partner A ({a})", f"Partner B ({b})")
+    assert (a, b) != ("Sam", "Alex")  # the default couple's names would not do
+    assert couple_page.derived(view.default_view())["legend_partner_a"] == "Partner A (Sam)"

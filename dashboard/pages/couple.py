@@ -226,11 +226,21 @@ def apply(current: dict[str, Any], kind: str, trigger: Any, value: Any,
 
 
 def derived(current: dict[str, Any]) -> dict[str, Any]:
-    """The lesson panel follows from the view alone (:mod:`dashboard.lesson`)."""
-    return {"lesson_panel": lesson.panel(current)}
+    """What follows from the view alone: the lesson panel, and the partners' group titles.
+
+    The panel is :mod:`dashboard.lesson`'s; the slider groups are titled with this
+    scenario's partners' names ("Partner A (Robin)").
+    """
+    names = view.base_scenario_or_default(current).names
+    return {"lesson_panel": lesson.panel(current),
+            **{f"legend_{who}": f"{GROUP_TITLES[who]} ({name})"
+               for who, name in zip(PARTNERS, names, strict=True)}}
 
 
-DERIVED: dict[str, tuple[Any, str]] = {"lesson_panel": (ID.LESSON_PANEL, "children")}
+DERIVED: dict[str, tuple[Any, str]] = {
+    "lesson_panel": (ID.LESSON_PANEL, "children"),
+    **{f"legend_{who}": (ID.legend(who), "children") for who in PARTNERS},
+}
 
 # --- Playback and rendering -------------------------------------------------------------------
 
