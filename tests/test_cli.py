@@ -229,3 +229,19 @@ def test_sweep_table_shows_the_indices_beside_the_shares(capsys, tmp_path):
                               "satisfaction"]
     summary = pd.read_csv(tmp_path / "s" / "summary.csv")
     assert "pursue_withdraw_index_mean" in summary  # the file keeps its column names
+
+
+def test_the_strange_situation_is_reported_in_moments_not_days(capsys):
+    """Its steps are moments of a procedure (``[run] unit``): never days, weeks or months."""
+    code, out, _ = run_cli(capsys, "run", "strange_situation")
+    assert code == 0
+    assert "1 run(s) of 80 moments (a step is a moment, not a day)" in out
+    assert "moments 31-40 (10 moments)" in out  # the first separation
+    assert not re.search(r"\b(day|days|week|weeks|month|months)\b", out.replace(
+        "not a day", "")), out
+    code, out, _ = run_cli(capsys, "run", "strange_situation", "--json")
+    payload = json.loads(out)
+    assert (payload["time_unit"], payload["steps"], payload["days"]) == ("moment", 80, None)
+    code, out, _ = run_cli(capsys, "run", "delayed_text", "--json")
+    payload = json.loads(out)
+    assert (payload["time_unit"], payload["days"], payload["days_per_episode"]) == ("day", 365, 1)

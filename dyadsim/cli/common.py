@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from dyadsim.params import lookup, parse_assignment
 from dyadsim.scenario import Scenario, find
-from dyadsim.timeunits import day_label, describe
+from dyadsim.timeunits import day_label, describe, steps_span
 
 
 class CLIError(Exception):
@@ -82,11 +82,17 @@ def scenario_of(args: argparse.Namespace) -> Scenario | None:
 def timeline_text(scenario: Scenario) -> list[str]:
     """One line per event of a scenario's timeline."""
     lines = []
+    unit = scenario.unit
     for number, event in enumerate(scenario.events, start=1):
         what = event.label or event.kind
-        span = (f"days {event.step}-{event.step + event.duration - 1} "
-                f"({describe(event.duration)})" if event.duration
-                else f"from {day_label(event.step)}")
+        if unit != "day":  # moments of a procedure: no weeks
+            span = (f"{unit}s {event.step}-{event.step + event.duration - 1} "
+                    f"({steps_span(event.duration, unit)})" if event.duration
+                    else f"from {unit} {event.step}")
+        else:
+            span = (f"days {event.step}-{event.step + event.duration - 1} "
+                    f"({describe(event.duration)})" if event.duration
+                    else f"from {day_label(event.step)}")
         course = f"; {event.course()}" if event.sessions is not None else ""
         lines.append(f"  event {number}: {what} ({event.kind}), {span}{course}")
     return lines

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dyadsim import __version__, outcomes, readout
 from dyadsim.cli.common import (
     CLIError,
@@ -24,7 +26,7 @@ from dyadsim.files import write_atomic
 from dyadsim.params import lookup
 from dyadsim.runner import ENGINES, Replicates, run_replicates
 from dyadsim.scenario import Scenario
-from dyadsim.timeunits import DAYS_PER_EPISODE, describe, span
+from dyadsim.timeunits import DAYS_PER_EPISODE, describe, span, steps_span
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -67,20 +69,41 @@ def _fmt(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:.3f}"
 
 
-def _metric_value(name: str, mean: float) -> str:
-    """A metric's unit, and for a time the mean in weeks or months too."""
+def _metric_value(name: str, mean: float, step: str = "day") -> str:
+    """A metric's unit, and for a time the mean in weeks or months too.
+
+    In a scenario whose steps are not days (``step="moment"``) a time is in that unit.
+    """
     unit = readout.metric_unit(name)
+    if unit == "days" and step != "day":
+        return f"{step}s"
     if unit == "days" and math.isfinite(mean) and mean >= 14:
         return f"days ({describe(mean)})"
     return unit
 
 
-def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -> str:
+def _times_text(column: Any, step: str) -> str:
+    """:func:`readout.times_text`, or in the scenario's own unit (``"12 moments"``)."""
+    if step == "day":
+        return readout.times_text(column)
+    finite = column[np.isfinite(column)]
+    if column.size == 1:
+        return steps_span(int(finite[0]), step) if finite.size else "never"
+    if finite.size == 0:
+        return f"never, in {column.size} runs"
+    return (f"median {steps_span(int(np.median(finite)), step)}, in {finite.size} of "
+            f"{column.size} runs")
+
+
+def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates,
+            step: str = "day") -> str:
     n = summary["n"]
     traits = " | ".join(
         f"{who}: anxiety {values[f'{who}.anxiety']:.2f}, avoidance {values[f'{who}.avoidance']:.2f}"
         for who in ("partner_a", "partner_b"))
-    lines = [f"dyadsim {__version__}: {n} run(s) of {span(values['run.steps'])}, "
+    length = (span(values["run.steps"]) if step == "day"
+              else f"{steps_span(values['run.steps'], step)} (a step is a {step}, not a day)")
+    lines = [f"dyadsim {__version__}: {n} run(s) of {length}, "
              f"root seed {values['run.seed']}", traits]
     means = {k: m["mean"] for k, m in summary["metrics"].items()}
     if n == 1:
@@ -97,20 +120,26 @@ def _report(values: dict[str, Any], summary: dict[str, Any], done: Replicates) -
         lines.append(f"mean over runs: {readout.indices_text(means)}")
     for name in readout.time_metrics():
         column = done.metrics[:, outcomes.METRIC_NAMES.index(name)]
-        lines.append(f"{readout.time_label(name)}: {readout.times_text(column)}")
+        lines.append(f"{readout.time_label(name)}: {_times_text(column, step)}")
     lines.append(f"{'metric':<24}{'mean':>9}   {'95% interval':<19} {'runs':>4}   unit")
     for name, m in summary["metrics"].items():
         lo, hi = m["ci95"]
         interval = f"[{_fmt(lo)}, {_fmt(hi)}]" if n > 1 else ""
         lines.append(f"{name:<24}{_fmt(m['mean']):>9}   {interval:<19} {m['n']:>4}   "
-                     f"{_metric_value(name, m['mean'])}".rstrip())
+                     f"{_metric_value(name, m['mean'], step)}".rstrip())
     return "\n".join(lines)
 
 
-def _json_extra(summary: dict[str, Any], done: Replicates, steps: int) -> dict[str, Any]:
-    """What ``--json`` adds for Model 2.0's reports: time units, indices and times in days."""
+def _json_extra(summary: dict[str, Any], done: Replicates, steps: int,
+                step: str = "day") -> dict[str, Any]:
+    """What ``--json`` adds for Model 2.0's reports: time units, indices and times in days.
+
+    ``time_unit`` is the scenario's step (``"day"``, or ``"moment"`` for a procedure such
+    as the Strange Situation, whose times are then in moments, not days).
+    """
     return {
-        "time_unit": "day", "days_per_episode": DAYS_PER_EPISODE, "days": steps,
+        "time_unit": step, "days_per_episode": DAYS_PER_EPISODE if step == "day" else None,
+        "days": steps if step == "day" else None, "steps": steps,
         "trap": summary["trap"], "trap_ci95": summary["trap_ci95"],
         "indices": {k: summary["metrics"][k]["mean"] for k in readout.index_names()},
         "times": {k: readout.times_json(done.metrics[:, outcomes.METRIC_NAMES.index(k)])
@@ -206,6 +235,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     done = run_replicates(settings, reps=args.reps, record_every=every, **common)
     values = done.values
     summary = done.summary().point()
+    step = scenario.unit if scenario is not None else "day"
     if args.out is not None:
         table = done.long_trajectories() if every else done.runs_frame()
         if args.out.suffix.lower() == ".csv":
@@ -222,13 +252,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                        "events": [e.to_dict() for e in scenario.events]},
                    "outcomes": summary["outcomes"], "outcomes_ci95": summary["outcomes_ci95"],
                    "metrics": summary["metrics"],
-                   **_json_extra(summary, done, int(values["run.steps"]))}
+                   **_json_extra(summary, done, int(values["run.steps"]), step)}
         print(json.dumps(json_safe(payload)))
     else:
         if scenario is not None and args.scenario is not None:
             print(f"{scenario.title}: {scenario.summary}")
             print("\n".join(timeline_text(scenario)))
-        print(_report(values, summary, done))
+        print(_report(values, summary, done, step))
         for label, path in (("trajectories" if every else "runs", args.out), ("plot", args.plot),
                             ("animation", args.gif), ("video", args.mp4),
                             ("scenario", args.save)):
