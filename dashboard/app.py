@@ -192,7 +192,8 @@ def warm_kernel() -> None:
     couple run's classifier, say) inherited the lock held and waited for it forever the
     first time it compiled (the mean-field job, on a cold cache). So the batch kernel (a
     tiny sweep), the mean-field map (its overlay on that sweep), the classifier (the
-    default couple) and the life engine's runs (the default life) are all loaded here.
+    default couple), the life engine's runs (the default life) and class mode's day (one
+    week of a couple) are all loaded here.
     The kernels' threads use Numba's ``workqueue`` layer, which allows a fork after it has
     run (GNU OpenMP's does not); results do not depend on the threading layer.
     """
@@ -210,6 +211,13 @@ def warm_kernel() -> None:
     from dashboard import lifecourse
 
     lifecourse.life_course(view.default_view()["life"])
+    # class mode's day (dyadsim.batch.one_day) runs in a request thread, inside the database
+    # transaction that stores a move: compiled there on a cold cache (about 4 s) it would
+    # hold the class's write lock; one week of a couple loads it here
+    from dashboard.classroom import game
+
+    couple = game.couple(0)
+    game.play(couple, game.start(couple), next(iter(game.MOVES)))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, debug: bool = False,

@@ -270,3 +270,14 @@ def test_a_worker_is_set_up_before_it_serves_anyone(tmp_path):
     page = app.server.test_client().get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="/_dash-component-suites/([^/]+)/', page)
     assert scripts and set(scripts) <= set(app.registered_paths)
+
+
+def test_warming_loads_class_modes_day_before_any_request():
+    """Class mode's compiled day must not first compile inside a move's transaction (it
+    holds the class's write lock) nor in a request thread a job could be forked from."""
+    code = ("from dashboard.app import warm_kernel\nfrom dyadsim.batch import one_day\n"
+            "assert not one_day.signatures\nwarm_kernel()\nprint(len(one_day.signatures))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip().splitlines()[-1]) >= 1
