@@ -185,7 +185,9 @@ def day(cp: Couple, pb: np.ndarray, now: Now, pa: np.ndarray | None = None) -> N
     """
     t = now.day + 1
     pa = cp.pa if pa is None else pa
-    counters = _counters(max(t, 64 * DAYS_PER_MOVE))  # one table covers every class length
+    # one table (512 days) covers every class length; a longer game doubles it, so the
+    # cache holds a few tables at most
+    counters = _counters(max(512, 1 << t.bit_length()))
     sa, sb, c, gone = one_day(np.uint64(cp.key), counters[t], tuple(now.sa), tuple(now.sb),
                               pa, pb, cp.d, float(now.c))
     return Now(tuple(map(float, sa)), tuple(map(float, sb)), float(c), t, bool(gone))
